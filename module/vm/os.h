@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * os.h - the only way the machine-independent core reaches its host.
+ *
+ * The core (module/vm/*.c) is plain C.  It never includes a host header
+ * itself; it includes this file, which pulls in exactly one host header:
+ *
+ *   - in the kernel:    module/linux/os_linux.h  (struct mutex, rbtree,
+ *                        xarray, struct page, kmalloc)
+ *   - in userspace:     selftests/unit/os_user.h (pthreads, simple tree
+ *                        and index, malloc'd pages)
+ *
+ * Each host header must provide everything listed below, with these exact
+ * names and meanings.  The core's own objects and algorithms live in the
+ * vm_*.h headers; pmap.h lists what the host's pmap must do.
+ *
+ * Integer types: uint8_t .. uint64_t, int64_t, uintptr_t, size_t, bool,
+ * true/false, NULL, and the errno names the core returns (EINVAL, ENOMEM,
+ * EACCES, EEXIST, ENOTSUP, EFAULT, EBUSY, EIO, ENODEV).
+ *
+ * Compiler helpers: likely(), unlikely(), OS_ASSERT(cond) (a debug check:
+ * WARN_ON_ONCE in the kernel, abort() in userspace), OS_PAGE_SIZE,
+ * OS_PAGE_SHIFT, OS_PAGE_MASK (= OS_PAGE_SIZE - 1), container_of().
+ *
+ * Memory (may fail; callers handle NULL):
+ *   void *os_malloc(size_t size);          uninitialised, accounted
+ *   void *os_zalloc(size_t size);          zeroed, accounted
+ *   void  os_free(void *p);                NULL is fine
+ *
+ * Locks (all may sleep; never taken in atomic context):
+ *   os_mutex_t:  os_mutex_init/destroy/lock/unlock(os_mutex_t *),
+ *                os_mutex_assert_held(os_mutex_t *)
+ *   os_rwlock_t: os_rwlock_init/destroy(os_rwlock_t *),
+ *                os_rwlock_rlock/runlock/wlock/wunlock(os_rwlock_t *),
+ *                os_rwlock_assert_wlocked(os_rwlock_t *)
+ *
+ * Counters (lock-free statistics):
+ *   os_counter_t: os_counter_add(os_counter_t *, int64_t),
+ *                 os_counter_read(os_counter_t *) -> int64_t,
+ *                 os_counter_max(os_counter_t *, int64_t v)  raise to v
+ *
+ * Pages.  vm_page_t is the host's page handle (struct page * in the kernel).
+ * The core keeps no per-page structure of its own: a resident page is an
+ * entry in its object's page index, plus the flags below, which the host
+ * stores in the page itself.  That keeps core metadata per resident page at
+ * the cost of one index slot.
+ *   vm_page_t os_page_alloc(bool zero);    NULL when out of memory
+ *   void      os_page_free(vm_page_t);     drops the core's reference
+ *   void      os_page_hold(vm_page_t);     extra reference (ptrace access)
+ *   void      os_page_unhold(vm_page_t);   frees if it was the last one
+ *   void      os_page_copy(vm_page_t dst, vm_page_t src);
+ *   void      os_page_zero(vm_page_t);
+ *   vm_page_t os_zero_page(void);          the one shared read-only zero
+ *                                           page; never in any object,
+ *                                           never freed
+ *   unsigned  os_page_flags(vm_page_t);    VM_PG_* bits (vm_page.h)
+ *   void      os_page_flags_set(vm_page_t, unsigned bits);
+ *   void      os_page_flags_clear(vm_page_t, unsigned bits);
+ *
+ * Ordered tree of map entries (lookup only; the core keeps its own sorted
+ * list for iteration).  Keys are unique.
+ *   struct os_tree, struct os_tree_node (embedded by the core)
+ *   void os_tree_init(struct os_tree *);
+ *   void os_tree_insert(struct os_tree *, struct os_tree_node *, uint64_t key);
+ *   void os_tree_remove(struct os_tree *, struct os_tree_node *);
+ *   void os_tree_rekey(struct os_tree *, struct os_tree_node *, uint64_t key);
+ *        (the new key keeps the node's place in the order: clipping)
+ *   struct os_tree_node *os_tree_lookup_le(struct os_tree *, uint64_t key);
+ *        (the node with the greatest key <= key, or NULL)
+ *   bool os_tree_empty(struct os_tree *);
+ *
+ * Page index of an object: pindex -> vm_page_t.  Insert may allocate and
+ * may fail; the object's lock serialises all calls on one index.
+ *   struct os_pindex (embedded by the core)
+ *   void      os_pindex_init(struct os_pindex *);
+ *   void      os_pindex_destroy(struct os_pindex *);   must be empty
+ *   vm_page_t os_pindex_lookup(struct os_pindex *, vm_pindex_t);
+ *   int       os_pindex_insert(struct os_pindex *, vm_pindex_t, vm_page_t);
+ *             0, or ENOMEM (nothing changed); the slot must be empty
+ *   vm_page_t os_pindex_remove(struct os_pindex *, vm_pindex_t);
+ *   vm_page_t os_pindex_next(struct os_pindex *, vm_pindex_t *pidx,
+ *                            vm_pindex_t last);
+ *             first page with index in [*pidx, last], its index in *pidx;
+ *             NULL when there is none
+ *
+ * Doubly linked lists: the core uses its own (vm_list.h), not the host's.
+ */
+#ifndef _BSDVM_VM_OS_H
+#define _BSDVM_VM_OS_H
+
+typedef unsigned long long vm_pindex_t;	/* page index within an object */
+
+#ifdef __KERNEL__
+#include "os_linux.h"
+#else
+#include "os_user.h"
+#endif
+
+#endif /* _BSDVM_VM_OS_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pmap.h - what the core asks of the host's machine-dependent layer.
+ *
+ * As in 4.4BSD, the pmap is a cache of the map: the core may call
+ * pmap_remove/pmap_protect/pmap_page_protect at any time to take mappings
+ * away, and faults put them back.  A pmap never holds a page reference of
+ * its own that outlives pmap_page_protect(page, VM_PROT_NONE): after that
+ * call returns no CPU can reach the page through any pmap.
+ *
+ * Hosts: module/linux/pmap.c (PTEs of the arena VMA), selftests/unit
+ * (a hashed page table with referenced/modified bits).
+ *
+ * All calls may sleep.  The core may hold a map lock and object locks
+ * across them; the pmap's own locks nest inside.
+ */
+#ifndef _BSDVM_VM_PMAP_H
+#define _BSDVM_VM_PMAP_H
+
+#include "vm.h"
+
+/*
+ * Enter page at va with prot (never VM_PROT_NONE).  ctx is the host's fault
+ * context from vm_fault(), or NULL outside a fault (MADV_WILLNEED,
+ * BSD_MAP_PREFAULT_READ).  0, or ENOMEM.  A host may decline silently to
+ * enter a page outside a fault (returning 0): the pmap is only a cache.
+ */
+int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
+	       vm_prot_t prot, void *ctx);
+/* Remove every mapping in [sva, eva). */
+void pmap_remove(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva);
+/* Lower the protection of every mapping in [sva, eva) to at most prot. */
+void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+		  vm_prot_t prot);
+/*
+ * Lower every mapping of page, in every pmap, to at most prot; with
+ * VM_PROT_NONE remove them all (before a page is freed, renamed or copied
+ * over).
+ */
+void pmap_page_protect(vm_page_t page, vm_prot_t prot);
+/*
+ * mincore for one page of this pmap: BSD_MINCORE_* bits from the mapping at
+ * va (INCORE|REFERENCED|MODIFIED), or 0 if va is not mapped here.
+ */
+int pmap_mincore(struct pmap *pmap, vm_offset_t va);
+/* Referenced/modified state of page over all pmaps (for *_OTHER bits). */
+bool pmap_is_referenced(vm_page_t page);
+bool pmap_is_modified(vm_page_t page);
+/* MADV_DONTNEED/MADV_FREE: clear referenced and modified bits in range. */
+void pmap_advise(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+		 int advice);
+
+#endif /* _BSDVM_VM_PMAP_H */
