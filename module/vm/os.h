@@ -2,8 +2,9 @@
 /*
  * os.h - the only way the machine-independent core reaches its host.
  *
- * The core (module/vm/*.c) is plain C.  It never includes a host header
- * itself; it includes this file, which pulls in exactly one host header:
+ * The core (the C files of module/vm/) is plain C.  It never includes a
+ * host header itself; it includes this file, which pulls in exactly one
+ * host header:
  *
  *   - in the kernel:    module/linux/os_linux.h  (struct mutex, rbtree,
  *                        xarray, struct page, kmalloc)
@@ -22,6 +23,10 @@
  * WARN_ON_ONCE in the kernel, abort() in userspace), OS_PAGE_SIZE,
  * OS_PAGE_SHIFT, OS_PAGE_MASK (= OS_PAGE_SIZE - 1), container_of().
  *
+ * Messages (added by the core, issue 3):
+ *   void os_printf(const char *fmt, ...);  printf-style debug message
+ *                                           (vm_map_check and friends)
+ *
  * Memory (may fail; callers handle NULL):
  *   void *os_malloc(size_t size);          uninitialised, accounted
  *   void *os_zalloc(size_t size);          zeroed, accounted
@@ -30,6 +35,11 @@
  * Locks (all may sleep; never taken in atomic context):
  *   os_mutex_t:  os_mutex_init/destroy/lock/unlock(os_mutex_t *),
  *                os_mutex_assert_held(os_mutex_t *)
+ *   optional: os_mutex_lock_nested(os_mutex_t *, unsigned subclass), a
+ *                macro; lock validators (lockdep) learn that the core
+ *                takes object locks top-down along a shadow chain, one
+ *                subclass per level.  Without it the core falls back to
+ *                os_mutex_lock (vm_object.h).
  *   os_rwlock_t: os_rwlock_init/destroy(os_rwlock_t *),
  *                os_rwlock_rlock/runlock/wlock/wunlock(os_rwlock_t *),
  *                os_rwlock_assert_wlocked(os_rwlock_t *)

@@ -23,6 +23,17 @@
 #include "os.h"
 #include "bsdvm_mman.h"
 
+#ifdef __KERNEL__
+/*
+ * <linux/mm.h> (included first, by os_linux.h) has functions of these
+ * names with other signatures; the core's get other link names.  Callers
+ * still write vm_mmap() etc.
+ */
+#define vm_mmap		bsdvm_vm_mmap
+#define vm_munmap	bsdvm_vm_munmap
+#define vm_brk		bsdvm_vm_brk
+#endif
+
 typedef uint64_t vm_offset_t;	/* a virtual address */
 typedef uint64_t vm_size_t;	/* a length in bytes */
 typedef uint64_t vm_ooffset_t;	/* an offset within an object, in bytes */
@@ -105,6 +116,8 @@ void vmspace_free(struct vm_space *vs);
 /* this space's counters; live counts are of objects/pages it can reach */
 void vmspace_stats(struct vm_space *vs, struct vm_stats *st);
 struct vm_map *vmspace_map(struct vm_space *vs);
+/* start of the data segment: the lowest break */
+vm_offset_t vmspace_daddr(struct vm_space *vs);
 struct pmap *vmspace_pmap(struct vm_space *vs);
 
 /*
@@ -176,5 +189,10 @@ int vm_fault_hold(struct vm_space *vs, vm_offset_t va, vm_prot_t fault_type,
 /* Debug checks for tests: 0, or an errno with a message via the host. */
 int vm_map_check(struct vm_map *map);
 int vm_object_check_all(void);
+/*
+ * The last violation a check found: a constant description (NULL if none
+ * yet) and two values that go with it (addresses, counts).
+ */
+const char *vm_check_last(uint64_t *a, uint64_t *b);
 
 #endif /* _BSDVM_VM_VM_H */

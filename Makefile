@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# bsdvm top-level Makefile.  `make help` lists the targets.
+
+# Default KDIR: Debian's 6.1 headers (newest installed), else the running
+# kernel's.  Override: make KDIR=/lib/modules/6.12.117+deb12-amd64/build
+KDIR ?= $(or $(shell ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V | tail -n 1),\
+	     /lib/modules/$(shell uname -r)/build)
+
+SUBDIRS_OPT := $(wildcard libbsdvm/Makefile bench/Makefile)
+
+.PHONY: all module selftests tools subdirs check check-debug run checkpatch \
+	deps debug-kernel clean help
+
+all: module selftests tools subdirs
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+selftests:
+	$(MAKE) -C selftests
+
+tools:
+	$(MAKE) -C tools
+
+# Optional parts of the tree, built when they exist.
+subdirs:
+	@set -e; for m in $(SUBDIRS_OPT); do $(MAKE) -C $$(dirname $$m); done
+
+deps:
+	tools/deps
+
+check: deps
+	tools/check
+
+check-debug: deps
+	tools/check --debug
+
+run: deps
+	tools/run
+
+debug-kernel:
+	tools/build-debug-kernel
+
+checkpatch:
+	tools/checkpatch
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C selftests clean
+	$(MAKE) -C tools clean
+	rm -rf build
+
+help:
+	@echo 'make                 build module/bsdvm.ko (KDIR=$(KDIR)), selftests, libbsdvm'
+	@echo 'make run             load the module (in a QEMU guest) and show version + counters'
+	@echo 'make check           all tests: unit, guest 6.1 + 6.12, splat detector, programs'
+	@echo 'make check-debug     selftests on the KASAN/lockdep/kmemleak kernel (built once)'
+	@echo 'make checkpatch      kernel coding style on module/linux and uapi'
+	@echo 'tools/vmtest -h      the guest runner'

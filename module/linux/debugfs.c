@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs: /sys/kernel/debug/bsdvm/.
+ *   counters   global counters (read)
+ *   test_warn  test-only: writing 1 makes the module WARN_ONCE, so that the
+ *              test runner's kernel-log scanner can be tested (root only)
+ * Other files (the vm_space dump) hang off bsdvm_debugfs_root.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/kstrtox.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+struct dentry *bsdvm_debugfs_root;
+
+static int counters_show(struct seq_file *m, void *unused)
+{
+	struct bsdvm_counters *c = &bsdvm_counters;
+
+	seq_printf(m, "opens %lld\n", (long long)atomic64_read(&c->opens));
+	seq_printf(m, "open_files %lld\n",
+		   (long long)atomic64_read(&c->open_files));
+	seq_printf(m, "ioctls %lld\n", (long long)atomic64_read(&c->ioctls));
+	seq_printf(m, "ioctl_errors %lld\n",
+		   (long long)atomic64_read(&c->ioctl_errors));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(counters);
+
+static ssize_t test_warn_write(struct file *file, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool_from_user(buf, count, &on);
+	if (err)
+		return err;
+	WARN_ONCE(on, "bsdvm: test_warn: warning on request (test only)\n");
+	return count;
+}
+
+static const struct file_operations test_warn_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= test_warn_write,
+	.llseek	= noop_llseek,
+};
+
+void bsdvm_debugfs_init(void)
+{
+	/* debugfs failures are not fatal: the dentries are then error values */
+	bsdvm_debugfs_root = debugfs_create_dir("bsdvm", NULL);
+	debugfs_create_file("counters", 0444, bsdvm_debugfs_root, NULL,
+			    &counters_fops);
+	debugfs_create_file("test_warn", 0200, bsdvm_debugfs_root, NULL,
+			    &test_warn_fops);
+}
+
+void bsdvm_debugfs_exit(void)
+{
+	debugfs_remove_recursive(bsdvm_debugfs_root);
+	bsdvm_debugfs_root = NULL;
+}

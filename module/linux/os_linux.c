@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * os_linux.c - the kernel implementation of module/vm/os.h.
+ *
+ * This file may include any kernel header: it never includes the core's
+ * vm.h, whose vm_mmap()/vm_munmap() would clash with <linux/mm.h>.
+ */
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/rbtree.h>
+#include <linux/xarray.h>
+
+#include "os_linux.h"
+
+void *os_malloc(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+void *os_zalloc(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+void os_free(void *p)
+{
+	kfree(p);
+}
+
+/*
+ * Pages for user data: highmem-capable, charged to the faulting task's
+ * memory cgroup so a runaway process meets its limit, not the machine's.
+ */
+vm_page_t os_page_alloc(bool zero)
+{
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ACCOUNT;
+	struct page *page;
+
+	if (zero)
+		gfp |= __GFP_ZERO;
+	page = alloc_page(gfp);
+	if (page) {
+		set_page_private(page, 0);
+		/* the pmap's pv list of this page (pmap.c) */
+		INIT_LIST_HEAD(&page->lru);
+	}
+	return page;
+}
+
+/* The core's reference goes; a hold (os_page_hold) keeps the page. */
+void os_page_free(vm_page_t page)
+{
+	/* pmap_page_protect(page, NONE) must have unmapped it everywhere */
+	WARN_ON_ONCE(!list_empty(&page->lru));
+	set_page_private(page, 0);
+	put_page(page);
+}
+
+void os_page_hold(vm_page_t page)
+{
+	get_page(page);
+}
+
+void os_page_unhold(vm_page_t page)
+{
+	put_page(page);
+}
+
+void os_page_copy(vm_page_t dst, vm_page_t src)
+{
+	copy_highpage(dst, src);
+}
+
+void os_page_zero(vm_page_t page)
+{
+	clear_highpage(page);
+}
+
+vm_page_t os_zero_page(void)
+{
+	return ZERO_PAGE(0);
+}
+
+/* Flags change only under the owning object's lock: no atomics needed. */
+unsigned int os_page_flags(vm_page_t page)
+{
+	return (unsigned int)page_private(page);
+}
+
+void os_page_flags_set(vm_page_t page, unsigned int bits)
+{
+	set_page_private(page, page_private(page) | bits);
+}
+
+void os_page_flags_clear(vm_page_t page, unsigned int bits)
+{
+	set_page_private(page, page_private(page) & ~(unsigned long)bits);
+}
+
+void os_tree_init(struct os_tree *t)
+{
+	t->root = RB_ROOT;
+}
+
+void os_tree_insert(struct os_tree *t, struct os_tree_node *n, u64 key)
+{
+	struct rb_node **link = &t->root.rb_node, *parent = NULL;
+
+	n->key = key;
+	while (*link) {
+		struct os_tree_node *cur;
+
+		parent = *link;
+		cur = rb_entry(parent, struct os_tree_node, rb);
+		if (key < cur->key)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&n->rb, parent, link);
+	rb_insert_color(&n->rb, &t->root);
+}
+
+void os_tree_remove(struct os_tree *t, struct os_tree_node *n)
+{
+	rb_erase(&n->rb, &t->root);
+	RB_CLEAR_NODE(&n->rb);
+}
+
+/* The caller guarantees the new key keeps n's place in the order. */
+void os_tree_rekey(struct os_tree *t, struct os_tree_node *n, u64 key)
+{
+	n->key = key;
+}
+
+struct os_tree_node *os_tree_lookup_le(struct os_tree *t, u64 key)
+{
+	struct rb_node *rb = t->root.rb_node;
+	struct os_tree_node *best = NULL;
+
+	while (rb) {
+		struct os_tree_node *cur = rb_entry(rb, struct os_tree_node,
+						    rb);
+
+		if (cur->key <= key) {
+			best = cur;
+			rb = rb->rb_right;
+		} else {
+			rb = rb->rb_left;
+		}
+	}
+	return best;
+}
+
+bool os_tree_empty(struct os_tree *t)
+{
+	return RB_EMPTY_ROOT(&t->root);
+}
+
+void os_pindex_init(struct os_pindex *ix)
+{
+	xa_init(&ix->xa);
+}
+
+void os_pindex_destroy(struct os_pindex *ix)
+{
+	WARN_ON_ONCE(!xa_empty(&ix->xa));
+	xa_destroy(&ix->xa);
+}
+
+vm_page_t os_pindex_lookup(struct os_pindex *ix, unsigned long long pidx)
+{
+	if (pidx > ULONG_MAX)
+		return NULL;
+	return xa_load(&ix->xa, (unsigned long)pidx);
+}
+
+int os_pindex_insert(struct os_pindex *ix, unsigned long long pidx,
+		     vm_page_t page)
+{
+	int err;
+
+	if (pidx > ULONG_MAX)
+		return ENOMEM;
+	err = xa_insert(&ix->xa, (unsigned long)pidx, page,
+			GFP_KERNEL_ACCOUNT);
+	return err ? ENOMEM : 0;
+}
+
+vm_page_t os_pindex_remove(struct os_pindex *ix, unsigned long long pidx)
+{
+	if (pidx > ULONG_MAX)
+		return NULL;
+	return xa_erase(&ix->xa, (unsigned long)pidx);
+}
+
+vm_page_t os_pindex_next(struct os_pindex *ix, unsigned long long *pidx,
+			 unsigned long long last)
+{
+	unsigned long idx = (unsigned long)*pidx;
+	struct page *page;
+
+	if (*pidx > ULONG_MAX)
+		return NULL;
+	if (last > ULONG_MAX)
+		last = ULONG_MAX;
+	page = xa_find(&ix->xa, &idx, (unsigned long)last, XA_PRESENT);
+	if (page)
+		*pidx = idx;
+	return page;
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmap.c - the machine-dependent layer: the core's pmap_* calls (pmap.h)
+ * as PTEs of the arena VMA.
+ *
+ * Which kernel call is used where (Documentation/linux.rst has the why):
+ *   - PTEs go in only with vmf_insert_pfn_prot(), from ->fault and
+ *     ->pfn_mkwrite.  remap_pfn_range() needs the mmap lock for write and
+ *     empty PTEs, so it is never used.  Outside a fault (MADV_WILLNEED)
+ *     pmap_enter() declines: the pmap is only a cache of the map.
+ *   - PTEs of this mm come out with zap_vma_ptes(), which flushes the TLB
+ *     before it returns; another mm's with unmap_mapping_range() on the
+ *     arena file's mapping, which needs no lock of that mm.
+ *   - A module cannot write-protect a live PTE and flush the TLB, so
+ *     lowering a protection removes the PTE; the next access refaults.
+ *
+ * Each page the core maps carries a pv list (FreeBSD's name) in page->lru,
+ * free for the owner of a page that is not on an LRU: one pv_entry per
+ * (pmap, va) that maps it, so pmap_page_protect() reaches every pmap.  Each
+ * pmap records the same entries in ptes, by va.  The shared zero page is
+ * never freed or protected, so it has no pv list: ptes holds an xa_value.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+
+#include "vm/vm.h"
+#include "vm/pmap.h"
+#include "space.h"
+
+struct pv_entry {
+	struct list_head link;		/* page's pv list (pv_lock) */
+	struct pmap *pmap;		/* valid while on the list */
+	struct address_space *mapping;	/* for a zap after unlinking, */
+	pgoff_t pgoff;			/* when pmap may already be gone */
+	unsigned long va;
+	unsigned int prot;
+};
+
+/*
+ * pv_lock protects every pv list, and makes "in pmap->ptes" and "on its
+ * page's list" change together, so whoever unlinks an entry owns it.
+ * Taken last, after the core's locks and i_mmap_rwsem; held only for list
+ * and xarray updates, never across a zap.
+ */
+static DEFINE_SPINLOCK(pv_lock);
+static struct kmem_cache *pv_cache;
+
+static pgprot_t bsdvm_pgprot(vm_prot_t prot)
+{
+	unsigned long flags = VM_SHARED;
+
+	if (prot & VM_PROT_READ)
+		flags |= VM_READ;
+	if (prot & VM_PROT_WRITE)
+		flags |= VM_WRITE;
+	if (prot & VM_PROT_EXECUTE)
+		flags |= VM_EXEC;
+	return vm_get_page_prot(flags);
+}
+
+static pgoff_t pmap_pgoff(struct pmap *pmap, unsigned long va)
+{
+	return ((va - pmap->start) >> PAGE_SHIFT) + pmap->pgoff;
+}
+
+void bsdvm_pmap_init(struct pmap *pmap, struct vm_area_struct *vma)
+{
+	pmap->vma = vma;
+	pmap->mm = vma->vm_mm;
+	pmap->mapping = vma->vm_file->f_mapping;
+	pmap->start = vma->vm_start;
+	pmap->end = vma->vm_end;
+	pmap->pgoff = vma->vm_pgoff;
+	xa_init(&pmap->ptes);
+}
+
+/* Remove the records of [sva, eva); true if any was there. */
+static bool pmap_forget(struct pmap *pmap, unsigned long sva,
+			unsigned long eva, vm_prot_t keep)
+{
+	struct pv_entry *pv, *n;
+	unsigned long idx;
+	LIST_HEAD(doomed);
+	bool any = false;
+	void *e;
+
+	spin_lock(&pv_lock);
+	xa_for_each_range(&pmap->ptes, idx, e, sva >> PAGE_SHIFT,
+			  (eva >> PAGE_SHIFT) - 1) {
+		unsigned int prot = xa_is_value(e) ? xa_to_value(e) :
+			((struct pv_entry *)e)->prot;
+
+		if (!(prot & ~keep))
+			continue;
+		xa_erase(&pmap->ptes, idx);
+		any = true;
+		if (!xa_is_value(e))
+			list_move(&((struct pv_entry *)e)->link, &doomed);
+	}
+	spin_unlock(&pv_lock);
+	list_for_each_entry_safe(pv, n, &doomed, link)
+		kmem_cache_free(pv_cache, pv);
+	return any;
+}
+
+void pmap_remove(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
+{
+	pmap_forget(pmap, sva, eva, VM_PROT_NONE);
+	if (pmap->vma)
+		zap_vma_ptes(pmap->vma, sva, eva - sva);
+}
+
+/*
+ * Lowering means removing: only entries above prot go, in runs, so a
+ * fork that write-protects a COW region zaps each run of writable pages
+ * once.
+ */
+void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+		  vm_prot_t prot)
+{
+	unsigned long idx, run = 0, run_end = 0;
+	void *e;
+
+	if (prot == VM_PROT_NONE) {
+		pmap_remove(pmap, sva, eva);
+		return;
+	}
+	xa_for_each_range(&pmap->ptes, idx, e, sva >> PAGE_SHIFT,
+			  (eva >> PAGE_SHIFT) - 1) {
+		unsigned long va = idx << PAGE_SHIFT;
+		unsigned int p = xa_is_value(e) ? xa_to_value(e) :
+			((struct pv_entry *)e)->prot;
+
+		if (!(p & ~prot))
+			continue;
+		if (va != run_end) {
+			if (run_end)
+				pmap_remove(pmap, run, run_end);
+			run = va;
+		}
+		run_end = va + PAGE_SIZE;
+	}
+	if (run_end)
+		pmap_remove(pmap, run, run_end);
+}
+
+int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
+	       vm_prot_t prot, void *ctx)
+{
+	struct bsdvm_fault_ctx *fc = ctx;
+	unsigned long idx = va >> PAGE_SHIFT;
+	struct pv_entry *pv = NULL;
+	void *old, *rec;
+
+	if (!fc || !pmap->vma)
+		return 0;
+	if (page != ZERO_PAGE(0)) {
+		pv = kmem_cache_alloc(pv_cache, GFP_KERNEL_ACCOUNT);
+		if (!pv)
+			return ENOMEM;
+		pv->pmap = pmap;
+		pv->mapping = pmap->mapping;
+		pv->pgoff = pmap_pgoff(pmap, va);
+		pv->va = va;
+		pv->prot = prot;
+	}
+	rec = pv ? (void *)pv : xa_mk_value(prot);
+	/* Allocate the slot now: pv_lock is a spinlock. */
+	if (xa_reserve(&pmap->ptes, idx, GFP_KERNEL_ACCOUNT)) {
+		if (pv)
+			kmem_cache_free(pv_cache, pv);
+		return ENOMEM;
+	}
+	spin_lock(&pv_lock);
+	old = xa_store(&pmap->ptes, idx, rec, GFP_NOWAIT);
+	if (xa_is_err(old)) {
+		spin_unlock(&pv_lock);
+		if (pv)
+			kmem_cache_free(pv_cache, pv);
+		return ENOMEM;
+	}
+	if (old && !xa_is_value(old))
+		list_del(&((struct pv_entry *)old)->link);
+	if (pv)
+		list_add(&pv->link, &page->lru);
+	spin_unlock(&pv_lock);
+	if (old && !xa_is_value(old))
+		kmem_cache_free(pv_cache, old);
+
+	/*
+	 * vmf_insert_pfn_prot() fills only an empty PTE: a COW or an upgrade
+	 * replaces what this pmap had at va, so take that out first.
+	 */
+	if (old)
+		zap_vma_ptes(fc->vmf->vma, va, PAGE_SIZE);
+	fc->ret = vmf_insert_pfn_prot(fc->vmf->vma, va, page_to_pfn(page),
+				      bsdvm_pgprot(prot));
+	if (fc->ret & VM_FAULT_ERROR) {
+		pmap_forget(pmap, va, va + PAGE_SIZE, VM_PROT_NONE);
+		return fc->ret & VM_FAULT_OOM ? ENOMEM : 0;
+	}
+	return 0;
+}
+
+void pmap_page_protect(vm_page_t page, vm_prot_t prot)
+{
+	struct pv_entry *pv, *n;
+	LIST_HEAD(doomed);
+
+	if (page == ZERO_PAGE(0))
+		return;
+	spin_lock(&pv_lock);
+	list_for_each_entry_safe(pv, n, &page->lru, link) {
+		if (!(pv->prot & ~prot))
+			continue;
+		xa_erase(&pv->pmap->ptes, pv->va >> PAGE_SHIFT);
+		list_move(&pv->link, &doomed);
+	}
+	spin_unlock(&pv_lock);
+	/*
+	 * The pmap may be another mm's, whose page tables only
+	 * i_mmap_rwsem keeps still: zap by file offset.  Every mm that maps
+	 * this arena file at that offset loses its PTE there; an extra
+	 * refault is the price of reaching them without their mmap_lock.
+	 */
+	list_for_each_entry_safe(pv, n, &doomed, link) {
+		unmap_mapping_range(pv->mapping, (loff_t)pv->pgoff << PAGE_SHIFT,
+				    PAGE_SIZE, 1);
+		kmem_cache_free(pv_cache, pv);
+	}
+}
+
+struct pmap_pte_bits {
+	int bits;
+	bool clear_young;
+};
+
+static int pmap_pte_fn(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct pmap_pte_bits *pb = data;
+	pte_t pte = ptep_get(ptep);
+
+	if (!pte_present(pte))
+		return 0;
+	pb->bits |= BSD_MINCORE_INCORE;
+	if (pte_young(pte))
+		pb->bits |= BSD_MINCORE_REFERENCED;
+	if (pte_dirty(pte))
+		pb->bits |= BSD_MINCORE_MODIFIED;
+#ifdef CONFIG_X86
+	/* What x86's unexported ptep_test_and_clear_young() does: atomic. */
+	if (pb->clear_young && pte_young(pte))
+		clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)&ptep->pte);
+#endif
+	return 0;
+}
+
+/* The accessed and dirty bits are the hardware's: read them from the PTE. */
+int pmap_mincore(struct pmap *pmap, vm_offset_t va)
+{
+	struct pmap_pte_bits pb = { 0 };
+
+	if (!pmap->vma || !xa_load(&pmap->ptes, va >> PAGE_SHIFT))
+		return 0;
+	apply_to_existing_page_range(pmap->mm, va, PAGE_SIZE, pmap_pte_fn,
+				     &pb);
+	return pb.bits;
+}
+
+/* Over all pmaps, from the pv records (other mms' PTEs are not ours). */
+bool pmap_is_referenced(vm_page_t page)
+{
+	bool ret;
+
+	if (page == ZERO_PAGE(0))
+		return false;
+	spin_lock(&pv_lock);
+	ret = !list_empty(&page->lru);
+	spin_unlock(&pv_lock);
+	return ret;
+}
+
+bool pmap_is_modified(vm_page_t page)
+{
+	struct pv_entry *pv;
+	bool ret = false;
+
+	if (page == ZERO_PAGE(0))
+		return false;
+	spin_lock(&pv_lock);
+	list_for_each_entry(pv, &page->lru, link) {
+		if (pv->prot & VM_PROT_WRITE) {
+			ret = true;
+			break;
+		}
+	}
+	spin_unlock(&pv_lock);
+	return ret;
+}
+
+/*
+ * MADV_DONTNEED/FREE age the range: clear the accessed bits (no flush is
+ * needed for that, as ptep_clear_flush_young() on x86 also skips it).  The
+ * dirty bits stay: cleaning a live PTE needs a TLB flush no module can do.
+ */
+void pmap_advise(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+		 int advice)
+{
+	struct pmap_pte_bits pb = { .clear_young = true };
+
+	if (!pmap->vma || pmap->mm != current->mm)
+		return;
+	apply_to_existing_page_range(pmap->mm, sva, eva - sva, pmap_pte_fn,
+				     &pb);
+}
+
+void bsdvm_pmap_release(struct pmap *pmap)
+{
+	pmap->vma = NULL;
+	pmap_forget(pmap, pmap->start, pmap->end, VM_PROT_NONE);
+	xa_destroy(&pmap->ptes);
+}
+
+int bsdvm_pmap_global_init(void)
+{
+	pv_cache = KMEM_CACHE(pv_entry, 0);
+	return pv_cache ? 0 : -ENOMEM;
+}
+
+void bsdvm_pmap_global_exit(void)
+{
+	kmem_cache_destroy(pv_cache);
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * space.c - one bsdvm_space per mm_struct: the arena mmap, and finding a
+ * process's space from its mm.
+ *
+ * A space is keyed by mm and pins it with mmgrab() (never mmget(), which
+ * would keep exit_mmap(), and so ->close and the space's end, from ever
+ * running).  ioctls find it from current->mm, never from the file, so a
+ * /dev/bsdvm descriptor passed to another process reaches only that
+ * process's own space.
+ */
+#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "vm/vm.h"
+#include "compat.h"
+#include "internal.h"
+#include "space.h"
+
+/*
+ * bsdvm_spaces_lock protects the hash table and nr_spaces; taken inside
+ * mmap_lock, never with the core's locks held.
+ */
+static DEFINE_MUTEX(bsdvm_spaces_lock);
+static DEFINE_HASHTABLE(bsdvm_spaces, 8);
+static long nr_spaces;
+
+static struct bsdvm_space *space_lookup(struct mm_struct *mm)
+{
+	struct bsdvm_space *space;
+
+	hash_for_each_possible(bsdvm_spaces, space, hash, (unsigned long)mm)
+		if (space->mm == mm)
+			return space;
+	return NULL;
+}
+
+struct bsdvm_space *bsdvm_space_current(void)
+{
+	struct bsdvm_space *space;
+
+	mutex_lock(&bsdvm_spaces_lock);
+	space = space_lookup(current->mm);
+	mutex_unlock(&bsdvm_spaces_lock);
+	return space;
+}
+
+long bsdvm_nr_spaces(void)
+{
+	return READ_ONCE(nr_spaces);
+}
+
+/*
+ * A space for vma's mm, without its core half (the caller makes vs).
+ * vma's mm is write-locked.
+ */
+struct bsdvm_space *bsdvm_space_create(struct vm_area_struct *vma)
+{
+	struct bsdvm_space *space;
+
+	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
+	if (!space)
+		return NULL;
+	space->mm = vma->vm_mm;
+	mmgrab(space->mm);
+	bsdvm_pmap_init(&space->pmap, vma);
+	space->nvmas = 1;
+	if (current->mm == vma->vm_mm)
+		space->pid = current->tgid;
+	mutex_lock(&bsdvm_spaces_lock);
+	hash_add(bsdvm_spaces, &space->hash, (unsigned long)space->mm);
+	nr_spaces++;
+	mutex_unlock(&bsdvm_spaces_lock);
+	return space;
+}
+
+/* The mm's last arena VMA is gone (its PTEs too); mm is write-locked. */
+void bsdvm_space_destroy(struct bsdvm_space *space)
+{
+	mutex_lock(&bsdvm_spaces_lock);
+	hash_del(&space->hash);
+	nr_spaces--;
+	mutex_unlock(&bsdvm_spaces_lock);
+	/* No PTE is left to zap: forget them, then free what only we held. */
+	bsdvm_pmap_release(&space->pmap);
+	if (space->vs)
+		vmspace_free(space->vs);
+	mmdrop(space->mm);
+	kfree(space);
+}
+
+/*
+ * f_op->mmap: the arena.  One shared mapping at file offset 0 per mm;
+ * inside it the core's vm_map is the address space.
+ */
+int bsdvm_arena_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct bsdvm_space *space;
+	bool busy;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;	/* COW of a PFN mapping BUGs in the core mm */
+	if (vma->vm_pgoff || vma->vm_mm != current->mm)
+		return -EINVAL;
+	mutex_lock(&bsdvm_spaces_lock);
+	busy = space_lookup(vma->vm_mm);
+	mutex_unlock(&bsdvm_spaces_lock);
+	if (busy)
+		return -EBUSY;
+
+	space = bsdvm_space_create(vma);
+	if (!space)
+		return -ENOMEM;
+	space->vs = vmspace_alloc(vma->vm_start, vma->vm_end, &space->pmap);
+	if (!space->vs) {
+		bsdvm_space_destroy(space);
+		return -ENOMEM;
+	}
+	vma->vm_ops = &bsdvm_vm_ops;
+	vma->vm_private_data = space;
+	/*
+	 * VM_WIPEONFORK: fork copies no arena PTE into the child, whatever
+	 * the order of ->open and the PTE copy in this kernel's dup_mmap().
+	 */
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+		     VM_WIPEONFORK);
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Linux side of a BSD address space: one struct bsdvm_space per
+ * mm_struct that mapped /dev/bsdvm, holding the core's vm_space and the
+ * machine-dependent struct pmap that turns the core's pmap_* calls into
+ * PTEs of the arena VMA.
+ *
+ * Lifetime and locking (see Documentation/linux.rst):
+ *   - A space is created in f_op->mmap and in ->open of a forked child's
+ *     arena VMA, and destroyed in ->close of its mm's last arena VMA.  All
+ *     three run with the space's mm write-locked, and every other user
+ *     (fault, ioctl, ->access) holds that mm's mmap_lock for read, so the
+ *     mmap_lock alone keeps a space alive while it is used.
+ *   - Lock order: mmap_lock, then the core's locks (vm.h), then
+ *     i_mmap_rwsem (unmap_mapping_range), then the pv locks and xarray
+ *     locks of pmap.c, then page-table locks.
+ */
+#ifndef _BSDVM_LINUX_SPACE_H
+#define _BSDVM_LINUX_SPACE_H
+
+#include <linux/mm_types.h>
+#include <linux/xarray.h>
+#include <linux/hashtable.h>
+
+struct vm_space;
+struct bsdvm_space;
+
+/*
+ * The machine-dependent half of a space.  ptes records what this pmap has
+ * entered: va >> PAGE_SHIFT -> struct pv_entry * (a tracked page) or an
+ * xa_value for the shared zero page.  It is the reverse of each page's pv
+ * list, which pmap_page_protect() walks to reach every pmap.
+ */
+struct pmap {
+	struct vm_area_struct *vma;	/* the arena; NULL once it is going
+					 * away (mmap_lock of mm) */
+	struct mm_struct *mm;
+	struct address_space *mapping;	/* arena file's, for cross-mm zaps */
+	unsigned long start;		/* arena bounds */
+	unsigned long end;
+	pgoff_t pgoff;			/* arena's file offset, in pages */
+	struct xarray ptes;		/* own lock; see above */
+};
+
+struct bsdvm_space {
+	struct hlist_node hash;		/* bsdvm_spaces, by mm (spaces lock) */
+	struct mm_struct *mm;		/* mmgrab()ed: the key, never mmget */
+	struct vm_space *vs;		/* the core's space; NULL if a fork
+					 * could not copy it (faults SIGBUS) */
+	struct pmap pmap;
+	int nvmas;			/* arena VMAs of mm using this space
+					 * (mmap_lock of mm, held for write) */
+	pid_t pid;			/* tgid that created it, for the dump */
+};
+
+/* space.c */
+int bsdvm_space_init(void);
+void bsdvm_space_exit(void);
+int bsdvm_arena_mmap(struct file *file, struct vm_area_struct *vma);
+struct bsdvm_space *bsdvm_space_create(struct vm_area_struct *vma);
+void bsdvm_space_destroy(struct bsdvm_space *space);
+/* The calling process's space; caller holds mmap_read_lock(current->mm). */
+struct bsdvm_space *bsdvm_space_current(void);
+long bsdvm_nr_spaces(void);
+
+/* ioctl_vm.c: the BSD calls, one handler per ioctl */
+long bsdvm_ioc_map(struct file *file, void __user *arg);
+long bsdvm_ioc_unmap(struct file *file, void __user *arg);
+long bsdvm_ioc_protect(struct file *file, void __user *arg);
+long bsdvm_ioc_inherit(struct file *file, void __user *arg);
+long bsdvm_ioc_advise(struct file *file, void __user *arg);
+long bsdvm_ioc_mincore(struct file *file, void __user *arg);
+long bsdvm_ioc_brk(struct file *file, void __user *arg);
+long bsdvm_ioc_stats(struct file *file, void __user *arg);
+
+/* vmops.c */
+extern const struct vm_operations_struct bsdvm_vm_ops;
+
+/* pmap.c */
+void bsdvm_pmap_init(struct pmap *pmap, struct vm_area_struct *vma);
+/* The arena is going away: forget the VMA, drop every pv entry. */
+void bsdvm_pmap_release(struct pmap *pmap);
+int bsdvm_pmap_global_init(void);
+void bsdvm_pmap_global_exit(void);
+/* The result of the pmap_enter() a fault made, for ->fault to return. */
+struct bsdvm_fault_ctx {
+	struct vm_fault *vmf;
+	vm_fault_t ret;
+};
+
+#endif /* _BSDVM_LINUX_SPACE_H */
