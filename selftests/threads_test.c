@@ -162,7 +162,13 @@ TEST_F(thr, proc_pid_mem_and_ptrace)
 	if (pid == 0) {
 		char c;
 
-		/* Wait while the parent pokes us, then report. */
+		/*
+		 * Map both pages read-only first (the parent's, through the
+		 * COW chain), so the pokes must replace live mappings.  Then
+		 * wait while the parent pokes us, and report.
+		 */
+		if (p[0] != 'p' || p[PG] != 0)
+			_exit(29);
 		if (read(pfd[0], &c, 1) != 1)
 			_exit(30);
 		if (memcmp(p, "poked!!", 8))

@@ -13,9 +13,41 @@
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
+#include "vm/vm.h"
 #include "internal.h"
+#include "space.h"
 
 struct dentry *bsdvm_debugfs_root;
+
+/* The core's counters, one "name value" line each (stable names). */
+static void core_counters_show(struct seq_file *m)
+{
+	struct vm_stats st;
+
+	vm_stats_global(&st);
+#define SHOW(f) seq_printf(m, #f " %lld\n", (long long)st.f)
+	SHOW(spaces);
+	SHOW(entries);
+	SHOW(objects);
+	SHOW(pages);
+	SHOW(shadow_objects);
+	SHOW(faults);
+	SHOW(faults_read);
+	SHOW(faults_write);
+	SHOW(zero_fills);
+	SHOW(zero_page_maps);
+	SHOW(cow_copies);
+	SHOW(cow_renames);
+	SHOW(shadows_created);
+	SHOW(collapses);
+	SHOW(bypasses);
+	SHOW(pages_freed);
+	SHOW(forks);
+	SHOW(max_chain_depth);
+	SHOW(peak_pages);
+	SHOW(meta_bytes);
+#undef SHOW
+}
 
 static int counters_show(struct seq_file *m, void *unused)
 {
@@ -27,6 +59,8 @@ static int counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "ioctls %lld\n", (long long)atomic64_read(&c->ioctls));
 	seq_printf(m, "ioctl_errors %lld\n",
 		   (long long)atomic64_read(&c->ioctl_errors));
+	seq_printf(m, "linux_spaces %ld\n", bsdvm_nr_spaces());
+	core_counters_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);

@@ -155,11 +155,11 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	void *old, *rec;
 
 	if (!fc || !pmap->vma)
-		return 0;
+		return KERN_SUCCESS;
 	if (page != ZERO_PAGE(0)) {
 		pv = kmem_cache_alloc(pv_cache, GFP_KERNEL_ACCOUNT);
 		if (!pv)
-			return ENOMEM;
+			return KERN_RESOURCE_SHORTAGE;
 		pv->pmap = pmap;
 		pv->mapping = pmap->mapping;
 		pv->pgoff = pmap_pgoff(pmap, va);
@@ -171,7 +171,7 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	if (xa_reserve(&pmap->ptes, idx, GFP_KERNEL_ACCOUNT)) {
 		if (pv)
 			kmem_cache_free(pv_cache, pv);
-		return ENOMEM;
+		return KERN_RESOURCE_SHORTAGE;
 	}
 	spin_lock(&pv_lock);
 	old = xa_store(&pmap->ptes, idx, rec, GFP_NOWAIT);
@@ -179,7 +179,7 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 		spin_unlock(&pv_lock);
 		if (pv)
 			kmem_cache_free(pv_cache, pv);
-		return ENOMEM;
+		return KERN_RESOURCE_SHORTAGE;
 	}
 	if (old && !xa_is_value(old))
 		list_del(&((struct pv_entry *)old)->link);
@@ -199,9 +199,10 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 				      bsdvm_pgprot(prot));
 	if (fc->ret & VM_FAULT_ERROR) {
 		pmap_forget(pmap, va, va + PAGE_SIZE, VM_PROT_NONE);
-		return fc->ret & VM_FAULT_OOM ? ENOMEM : 0;
+		return fc->ret & VM_FAULT_OOM ? KERN_RESOURCE_SHORTAGE :
+						 KERN_SUCCESS;
 	}
-	return 0;
+	return KERN_SUCCESS;
 }
 
 void pmap_page_protect(vm_page_t page, vm_prot_t prot)

@@ -32,8 +32,8 @@ struct bsdvm_space;
  * list, which pmap_page_protect() walks to reach every pmap.
  */
 struct pmap {
-	struct vm_area_struct *vma;	/* the arena; NULL once it is going
-					 * away (mmap_lock of mm) */
+	/* the arena; NULL once it is going away (mmap_lock of mm) */
+	struct vm_area_struct *vma;
 	struct mm_struct *mm;
 	struct address_space *mapping;	/* arena file's, for cross-mm zaps */
 	unsigned long start;		/* arena bounds */
@@ -45,11 +45,11 @@ struct pmap {
 struct bsdvm_space {
 	struct hlist_node hash;		/* bsdvm_spaces, by mm (spaces lock) */
 	struct mm_struct *mm;		/* mmgrab()ed: the key, never mmget */
-	struct vm_space *vs;		/* the core's space; NULL if a fork
-					 * could not copy it (faults SIGBUS) */
+	/* the core's space; NULL if a fork could not copy it (SIGBUS) */
+	struct vm_space *vs;
 	struct pmap pmap;
-	int nvmas;			/* arena VMAs of mm using this space
-					 * (mmap_lock of mm, held for write) */
+	/* arena VMAs of mm using this space (mmap_lock of mm, for write) */
+	int nvmas;
 	pid_t pid;			/* tgid that created it, for the dump */
 };
 

@@ -22,8 +22,9 @@
 /*
  * Enter page at va with prot (never VM_PROT_NONE).  ctx is the host's fault
  * context from vm_fault(), or NULL outside a fault (MADV_WILLNEED,
- * BSD_MAP_PREFAULT_READ).  0, or ENOMEM.  A host may decline silently to
- * enter a page outside a fault (returning 0): the pmap is only a cache.
+ * BSD_MAP_PREFAULT_READ).  KERN_SUCCESS, or KERN_RESOURCE_SHORTAGE (as
+ * FreeBSD's).  A host may decline silently to enter a page outside a fault
+ * (returning KERN_SUCCESS): the pmap is only a cache.
  */
 int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	       vm_prot_t prot, void *ctx);

@@ -204,6 +204,8 @@ retry:
 				rv = KERN_RESOURCE_SHORTAGE;
 				goto out_map;
 			}
+			/* reads before now mapped the zero page */
+			e->object->flags |= OBJ_ZEROMAPPED;
 			e->offset = 0;
 		}
 	}
@@ -324,6 +326,13 @@ retry:
 	if (write)
 		os_page_flags_set(m, VM_PG_DIRTY);
 	if (holdp) {
+		/*
+		 * A write hold (ptrace) may have made a new page for va; a
+		 * mapping this pmap has there is then stale: drop it, the
+		 * process refaults onto the page we return.
+		 */
+		if (write)
+			pmap_remove(map->pmap, va, va + OS_PAGE_SIZE);
 		os_page_hold(m);
 		*holdp = m;
 		rv = KERN_SUCCESS;

@@ -150,13 +150,13 @@ int pmap_enter(struct pmap *pm, vm_offset_t va, vm_page_t page,
 	p = pmap_user_pte(pm, va);
 	if (p && p->page == page) {
 		p->prot = prot;
-		return 0;
+		return KERN_SUCCESS;
 	}
 	if (p)
 		pte_drop(p);
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return ENOMEM;
+		return KERN_RESOURCE_SHORTAGE;
 	p->pmap = pm;
 	p->va = va;
 	p->page = page;
@@ -177,7 +177,7 @@ int pmap_enter(struct pmap *pm, vm_offset_t va, vm_page_t page,
 	live_ptes++;
 	if (pm->count > pm->nbuckets)
 		grow(pm);
-	return 0;
+	return KERN_SUCCESS;
 }
 
 /*

@@ -106,6 +106,31 @@ TEST(willneed_maps_resident_pages)
 	tp_exit(p);
 }
 
+/*
+ * ptrace writes into a page the process already maps read-only (through
+ * its COW chain): after the hold's COW the process must see the new page,
+ * not keep its stale mapping of the old one.
+ */
+TEST(fault_hold_write_replaces_a_stale_mapping)
+{
+	struct tproc *p = tp_new(), *c;
+	vm_offset_t a = tp_mmap(p, 0, PS, RW, PRIV, NULL);
+	vm_page_t pg;
+
+	CHECK(a);
+	CHECK_EQ(tp_wr(p, a + 3, 5), 0);
+	c = tp_fork(p);
+	CHECK_EQ(tp_get(c, a + 3), 5);	/* mapped read-only in c's pmap */
+	CHECK_EQ(vm_fault_hold(c->vs, a + 3, VM_PROT_WRITE, &pg),
+		 KERN_SUCCESS);
+	os_user_page_data(pg)[3] = 6;
+	os_page_unhold(pg);
+	CHECK_EQ(tp_get(c, a + 3), 6);
+	CHECK_EQ(tp_get(p, a + 3), 5);
+	tp_exit(c);
+	tp_exit(p);
+}
+
 TEST(fault_hold_reads_and_cows)
 {
 	struct tproc *p = tp_new(), *c;

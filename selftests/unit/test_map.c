@@ -141,7 +141,10 @@ TEST(mmap_bad_arguments)
 		{ RW, PRIV | BSD_MAP_FIXED, T_END, PS, EINVAL },
 		{ RW, PRIV | BSD_MAP_FIXED, T_BASE - PS, PS, EINVAL },
 		{ RW, PRIV | BSD_MAP_FIXED, T_END - PS, 2 * PS, EINVAL },
-		{ RW, PRIV, 0, ~0ull - 10, ENOMEM },
+		/* rounds up to zero: kern_mmap's EINVAL */
+		{ RW, PRIV, 0, ~0ull - 10, EINVAL },
+		/* page aligned and huge: no room, ENOMEM */
+		{ RW, PRIV, 0, ~0ull & ~(vm_size_t)(PS - 1), ENOMEM },
 	};
 	unsigned i;
 	int err;
