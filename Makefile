@@ -9,7 +9,7 @@ KDIR ?= $(or $(shell ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V 
 SUBDIRS_OPT := $(wildcard libbsdvm/Makefile bench/Makefile)
 
 .PHONY: all module selftests tools subdirs check check-debug run checkpatch \
-	deps debug-kernel clean help
+	deps debug-kernel clean help install
 
 all: module selftests tools subdirs
 
@@ -41,6 +41,15 @@ run: deps
 debug-kernel:
 	tools/build-debug-kernel
 
+# The bsdvm command and its helpers (PREFIX=/usr/local, DESTDIR), and the
+# optional parts that install themselves.
+PREFIX ?= /usr/local
+install: all
+	$(MAKE) -C tools install PREFIX=$(PREFIX)
+	@set -e; for m in $(SUBDIRS_OPT); do \
+		if grep -q '^install:' $$m; then \
+			$(MAKE) -C $$(dirname $$m) install PREFIX=$(PREFIX); fi; done
+
 checkpatch:
 	tools/checkpatch
 
@@ -52,7 +61,8 @@ clean:
 
 help:
 	@echo 'make                 build module/bsdvm.ko (KDIR=$(KDIR)), selftests, libbsdvm'
-	@echo 'make run             load the module (in a QEMU guest) and show version + counters'
+	@echo 'make run             bsdvm run on a demo (fork, COW, mprotect, file) with a summary'
+	@echo 'make install         the bsdvm command, libbsdvm (PREFIX=$(PREFIX), DESTDIR)'
 	@echo 'make check           all tests: unit, guest 6.1 + 6.12, splat detector, programs'
 	@echo 'make check-debug     selftests on the KASAN/lockdep/kmemleak kernel (built once)'
 	@echo 'make checkpatch      kernel coding style on module/linux and uapi'

@@ -26,7 +26,7 @@
 
 /* Library state (lib.c). */
 struct bv_lib {
-	int state;			/* BV_UNINIT, BV_READY, BV_FAILED */
+	int state;			/* BV_ST_UNINIT, BV_ST_READY, BV_ST_FAILED */
 	int err;			/* errno of the failed init */
 	int fd;
 	dev_t rdev;
@@ -38,7 +38,7 @@ struct bv_lib {
 	pthread_mutex_t map_lock;	/* map calls + region table */
 };
 
-enum { BV_UNINIT = 0, BV_READY = 1, BV_FAILED = 2 };
+enum { BV_ST_UNINIT = 0, BV_ST_READY = 1, BV_ST_FAILED = 2 };
 
 extern struct bv_lib bv_lib BV_HIDDEN;
 
@@ -47,7 +47,7 @@ BV_HIDDEN int bv_ready_slow(void);
 static inline int bv_ready(void)
 {
 	if (likely(__atomic_load_n(&bv_lib.state, __ATOMIC_ACQUIRE) ==
-		   BV_READY))
+		   BV_ST_READY))
 		return 0;
 	return bv_ready_slow();
 }

@@ -25,8 +25,8 @@ struct bv_lib bv_lib = {
 	.map_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-/* Set by the shim: what happens when the device is missing. */
-const char *bv_fallback_note BV_HIDDEN;
+/* The shim's note on what happens when the device is missing. */
+const char *bv_shim_note(void) __attribute__((weak));
 
 const char *bsdvm_version(void)
 {
@@ -197,24 +197,23 @@ int bv_ready_slow(void)
 	int err;
 
 	pthread_mutex_lock(&bv_lib.init_lock);
-	if (bv_lib.state == BV_UNINIT) {
+	if (bv_lib.state == BV_ST_UNINIT) {
 		err = lib_init();
 		if (err) {
 			bv_lib.err = err;
-			__atomic_store_n(&bv_lib.state, BV_FAILED,
+			__atomic_store_n(&bv_lib.state, BV_ST_FAILED,
 					 __ATOMIC_RELEASE);
 			if (!bv_env_flag("BSDVM_QUIET", false))
 				bv_log("libbsdvm: cannot use %s: %s: %s%s",
 				       BSDVM_DEVICE, strerror(err),
 				       hint_for(err),
-				       bv_fallback_note ? bv_fallback_note :
-				       "");
+				       bv_shim_note ? bv_shim_note() : "");
 		} else {
-			__atomic_store_n(&bv_lib.state, BV_READY,
+			__atomic_store_n(&bv_lib.state, BV_ST_READY,
 					 __ATOMIC_RELEASE);
 		}
 	}
-	err = bv_lib.state == BV_READY ? 0 : bv_lib.err;
+	err = bv_lib.state == BV_ST_READY ? 0 : bv_lib.err;
 	pthread_mutex_unlock(&bv_lib.init_lock);
 	if (err) {
 		errno = err;
@@ -291,7 +290,7 @@ int bsdvm_arena_info(struct bsdvm_arena_info *info)
 
 int bsdvm_in_arena(const void *addr, size_t len)
 {
-	if (__atomic_load_n(&bv_lib.state, __ATOMIC_ACQUIRE) != BV_READY)
+	if (__atomic_load_n(&bv_lib.state, __ATOMIC_ACQUIRE) != BV_ST_READY)
 		return 0;
 	return bv_in_arena((uintptr_t)addr, len);
 }
@@ -310,7 +309,7 @@ static int stats(struct bsdvm_stats *st, unsigned int flags)
 		int fd, r;
 
 		if (__atomic_load_n(&bv_lib.state, __ATOMIC_ACQUIRE) ==
-		    BV_READY)
+		    BV_ST_READY)
 			return bv_ioctl(BSDVM_IOC_STATS, st);
 		fd = open(BSDVM_DEVICE, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
@@ -339,20 +338,24 @@ int bsdvm_stats_global(struct bsdvm_stats *st)
  * inherits our descriptor, so only the locks need care: take them all
  * before fork so that no other thread holds one in the child.
  */
+/*
+ * Lock order: malloc's init lock, its bins, its page lock, then map_lock,
+ * then init_lock (taken under map_lock to reopen the device).
+ */
 static void prefork(void)
 {
-	pthread_mutex_lock(&bv_lib.init_lock);
-	pthread_mutex_lock(&bv_lib.map_lock);
 	if (bv_malloc_prefork)
 		bv_malloc_prefork();
+	pthread_mutex_lock(&bv_lib.map_lock);
+	pthread_mutex_lock(&bv_lib.init_lock);
 }
 
 static void postfork_parent(void)
 {
+	pthread_mutex_unlock(&bv_lib.init_lock);
+	pthread_mutex_unlock(&bv_lib.map_lock);
 	if (bv_malloc_postfork)
 		bv_malloc_postfork(0);
-	pthread_mutex_unlock(&bv_lib.map_lock);
-	pthread_mutex_unlock(&bv_lib.init_lock);
 }
 
 static void postfork_child(void)
@@ -361,7 +364,7 @@ static void postfork_child(void)
 		bv_malloc_postfork(1);
 	pthread_mutex_init(&bv_lib.map_lock, NULL);
 	pthread_mutex_init(&bv_lib.init_lock, NULL);
-	if (bv_lib.state == BV_READY)
+	if (bv_lib.state == BV_ST_READY)
 		bv_regions_fork_child();
 	if (bv_counters_fork_child)
 		bv_counters_fork_child();

@@ -8,6 +8,7 @@
 #define _BSDVM_LINUX_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 
 /*
@@ -39,6 +40,36 @@ static inline void vm_flags_mod(struct vm_area_struct *vma,
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define FAULT_FLAG_VMA_LOCK	0
+#endif
+
+/*
+ * Release the lock a fault holds before answering VM_FAULT_RETRY (6.5+,
+ * where it may be the VMA lock); before that it is always mmap_lock.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+static inline void release_fault_lock(struct vm_fault *vmf)
+{
+	mmap_read_unlock(vmf->vma->vm_mm);
+}
+#endif
+
+/*
+ * vfs_iocb_iter_write() takes the superblock's write access itself since
+ * 6.7 (kiocb_start_write); before, the caller does (file_start_write).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+static inline void bsdvm_iocb_write_start(struct file *file)
+{
+	file_start_write(file);
+}
+
+static inline void bsdvm_iocb_write_end(struct file *file)
+{
+	file_end_write(file);
+}
+#else
+static inline void bsdvm_iocb_write_start(struct file *file) { }
+static inline void bsdvm_iocb_write_end(struct file *file) { }
 #endif
 
 #endif /* _BSDVM_LINUX_COMPAT_H */

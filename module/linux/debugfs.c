@@ -4,7 +4,9 @@
  *   counters   global counters (read)
  *   test_warn  test-only: writing 1 makes the module WARN_ONCE, so that the
  *              test runner's kernel-log scanner can be tested (root only)
- * Other files (the vm_space dump) hang off bsdvm_debugfs_root.
+ *   peak_reset writing restarts peak_pages at the pages now resident
+ *              (bsdvm run measures a program's peak this way; root only)
+ *   spaces/    one file per space, by pid (dump.c)
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -78,6 +80,21 @@ static ssize_t test_warn_write(struct file *file, const char __user *buf,
 	return count;
 }
 
+/* Writing anything restarts the core's peak_pages from the current pages. */
+static ssize_t peak_reset_write(struct file *file, const char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	vm_stats_reset_peak();
+	return count;
+}
+
+static const struct file_operations peak_reset_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= peak_reset_write,
+	.llseek	= noop_llseek,
+};
+
 static const struct file_operations test_warn_fops = {
 	.owner	= THIS_MODULE,
 	.open	= simple_open,
@@ -93,10 +110,14 @@ void bsdvm_debugfs_init(void)
 			    &counters_fops);
 	debugfs_create_file("test_warn", 0200, bsdvm_debugfs_root, NULL,
 			    &test_warn_fops);
+	debugfs_create_file("peak_reset", 0200, bsdvm_debugfs_root, NULL,
+			    &peak_reset_fops);
+	bsdvm_dump_init();
 }
 
 void bsdvm_debugfs_exit(void)
 {
+	bsdvm_dump_exit();
 	debugfs_remove_recursive(bsdvm_debugfs_root);
 	bsdvm_debugfs_root = NULL;
 }

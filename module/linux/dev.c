@@ -71,6 +71,7 @@ static long bsdvm_ioc_version(struct file *file, void __user *arg)
 	strscpy(v.release, BSDVM_MODULE_VERSION, sizeof(v.release));
 	v.nr_sizes = BSDVM_STRUCT_COUNT;
 	v.sizes[BSDVM_STRUCT_VERSION] = sizeof(struct bsdvm_version);
+	v.sizes[BSDVM_STRUCT_MSYNC] = sizeof(struct bsdvm_msync_args);
 	return bsdvm_copy_struct_to_user(arg, usize, &v, sizeof(v));
 }
 
@@ -85,6 +86,7 @@ static const struct bsdvm_ioctl bsdvm_ioctls[] = {
 	{ BSDVM_IOC_MINCORE, "MINCORE", bsdvm_ioc_mincore },
 	{ BSDVM_IOC_BRK, "BRK", bsdvm_ioc_brk },
 	{ BSDVM_IOC_STATS, "STATS", bsdvm_ioc_stats },
+	{ BSDVM_IOC_MSYNC, "MSYNC", bsdvm_ioc_msync },
 };
 
 /* Ignore the size bits: structs grow, carrying their own size. */

@@ -19,6 +19,8 @@
 #include "vm/vm.h"
 #include "internal.h"
 #include "space.h"
+#include "vnode.h"
+#include "trace.h"
 
 /*
  * Lock current->mm for read and find its space.  Returns the space, or
@@ -58,25 +60,50 @@ long bsdvm_ioc_map(struct file *file, void __user *arg)
 					    arg);
 	if (usize < 0)
 		return usize;
-	/* File mappings come with the vnode pager. */
-	if (a.fd != -1)
-		return (a.flags & BSD_MAP_ANON) ? -EINVAL : -ENODEV;
 	req.addr = a.addr;
 	req.len = a.len;
 	req.prot = a.prot;
 	req.flags = a.flags;
 	req.offset = a.offset;
 	req.maxprot_limit = VM_PROT_ALL;
+	if (a.fd != -1) {
+		bool anon;
+
+		/* FreeBSD: MAP_ANON wants fd -1 */
+		if (a.flags & (BSD_MAP_ANON | BSD_MAP_STACK | BSD_MAP_GUARD))
+			return -EINVAL;
+		if (a.offset > MAX_LFS_FILESIZE ||
+		    a.len > MAX_LFS_FILESIZE - a.offset)
+			return -EINVAL;
+		/* the file's checks and object, before mmap_lock */
+		err = bsdvm_vnode_get(a.fd, a.prot, a.flags, &req.object,
+				      &req.maxprot_limit, &anon);
+		if (err)
+			return err;
+		if (anon) {
+			req.flags |= BSD_MAP_ANON;
+			req.offset = 0;
+		}
+	}
 
 	space = space_get();
-	if (IS_ERR(space))
-		return PTR_ERR(space);
+	if (IS_ERR(space)) {
+		err = -PTR_ERR(space);
+		goto drop;
+	}
 	err = vm_mmap(space->vs, &req, &addr);
 	space_put();
+	trace_bsdvm_map(err ? 0 : addr, a.len, a.prot, a.flags, a.fd,
+			a.offset, err);
 	if (err)
-		return -err;
+		goto drop;
 	a.addr = addr;
 	return bsdvm_copy_struct_to_user(arg, usize, &a, sizeof(a));
+drop:
+	/* the mapping did not take the object's reference */
+	if (req.object)
+		bsdvm_vnode_put(req.object);
+	return -err;
 }
 
 static long bsdvm_ioc_range(void __user *arg, unsigned int cmd)
@@ -110,6 +137,23 @@ static long bsdvm_ioc_range(void __user *arg, unsigned int cmd)
 		break;
 	}
 	space_put();
+	switch (cmd) {
+	case BSDVM_IOC_UNMAP:
+		trace_bsdvm_unmap(a.addr, a.len, a.arg, err);
+		break;
+	case BSDVM_IOC_PROTECT:
+		trace_bsdvm_protect(a.addr, a.len, a.arg, err);
+		break;
+	case BSDVM_IOC_INHERIT:
+		trace_bsdvm_inherit(a.addr, a.len, a.arg, err);
+		break;
+	default:
+		trace_bsdvm_advise(a.addr, a.len, a.arg, err);
+		break;
+	}
+	/* an unmapped file's last mapping: its write-back, with no lock */
+	if (cmd == BSDVM_IOC_UNMAP)
+		bsdvm_vnode_flush();
 	return -err;
 }
 
@@ -229,6 +273,8 @@ long bsdvm_ioc_stats(struct file *file, void __user *arg)
 	if (a.flags & ~BSDVM_STATS_GLOBAL)
 		return -EINVAL;
 	if (a.flags & BSDVM_STATS_GLOBAL) {
+		/* files whose last mapper exited are released first */
+		bsdvm_vnode_flush();
 		vm_stats_global(&st);
 		a.arena_start = 0;
 		a.arena_end = 0;
@@ -262,4 +308,27 @@ long bsdvm_ioc_stats(struct file *file, void __user *arg)
 	a.peak_pages = st.peak_pages;
 	a.meta_bytes = st.meta_bytes;
 	return bsdvm_copy_struct_to_user(arg, usize, &a, sizeof(a));
+}
+
+long bsdvm_ioc_msync(struct file *file, void __user *arg)
+{
+	struct bsdvm_msync_args a;
+	struct bsdvm_space *space;
+	struct vm_sync *sync;
+	long usize;
+	int err;
+
+	usize = bsdvm_copy_struct_from_user(&a, sizeof(a),
+					    BSDVM_MSYNC_SIZE_V1, arg);
+	if (usize < 0)
+		return usize;
+	space = space_get();
+	if (IS_ERR(space))
+		return PTR_ERR(space);
+	err = vm_msync(space->vs, a.addr, a.len, a.flags, &sync);
+	space_put();
+	if (err)
+		return -err;
+	/* the I/O, with no lock held */
+	return -vm_sync_run(sync);
 }

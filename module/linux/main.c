@@ -10,6 +10,7 @@
 #include "vm/vm.h"
 #include "internal.h"
 #include "space.h"
+#include "vnode.h"
 
 /*
  * allow_users: when false (default), opening /dev/bsdvm needs
@@ -33,6 +34,9 @@ static int __init bsdvm_init(void)
 	err = bsdvm_pmap_global_init();
 	if (err)
 		goto out_vm;
+	err = bsdvm_vnode_init();
+	if (err)
+		goto out_pmap;
 	bsdvm_debugfs_init();
 	err = bsdvm_dev_init();
 	if (err)
@@ -43,6 +47,8 @@ static int __init bsdvm_init(void)
 
 out_debugfs:
 	bsdvm_debugfs_exit();
+	bsdvm_vnode_exit();
+out_pmap:
 	bsdvm_pmap_global_exit();
 out_vm:
 	vm_fini();
@@ -54,6 +60,7 @@ static void __exit bsdvm_exit(void)
 	bsdvm_dev_exit();
 	bsdvm_debugfs_exit();
 	/* Every space held a file reference, so none is left. */
+	bsdvm_vnode_exit();
 	bsdvm_pmap_global_exit();
 	vm_fini();
 	pr_info("bsdvm unloaded\n");

@@ -133,4 +133,26 @@ vm_page_t os_pindex_remove(struct os_pindex *ix, unsigned long long pidx);
 vm_page_t os_pindex_next(struct os_pindex *ix, unsigned long long *pidx,
 			 unsigned long long last);
 
+/*
+ * Trace hooks (os.h): the bsdvm:* tracepoints of trace.h.  Each is a
+ * static-key branch, not taken while nobody is attached.
+ */
+#include "trace.h"
+
+#define os_trace_zero_fill(obj, pindex)	trace_bsdvm_zero_fill(obj, pindex)
+#define os_trace_cow(first, src, pindex, depth, renamed)		\
+	trace_bsdvm_cow(first, src, pindex, depth, renamed)
+#define os_trace_shadow(obj, backing, offset, depth)			\
+	trace_bsdvm_shadow(obj, backing, offset, depth)
+#define os_trace_collapse(obj, backing, new_backing)			\
+	trace_bsdvm_collapse(obj, backing, new_backing)
+#define os_trace_bypass(obj, backing, new_backing)			\
+	trace_bsdvm_bypass(obj, backing, new_backing)
+#define os_trace_fork(entries, share, copy, zero, none)			\
+	trace_bsdvm_fork(entries, share, copy, zero, none)
+#define os_trace_pagein(obj, pindex, result)				\
+	trace_bsdvm_pagein(obj, pindex, result)
+#define os_trace_pageout(obj, pindex, result)				\
+	trace_bsdvm_pageout(obj, pindex, result)
+
 #endif /* _BSDVM_OS_LINUX_H */

@@ -19,6 +19,11 @@
  * (pmap, va) that maps it, so pmap_page_protect() reaches every pmap.  Each
  * pmap records the same entries in ptes, by va.  The shared zero page is
  * never freed or protected, so it has no pv list: ptes holds an xa_value.
+ *
+ * The core calls pmap_enter() and pmap_page_protect() for a page only
+ * with the lock of the object that holds the page: so a pv entry cannot
+ * be unlinked (and its PTE zapped) between its insertion and the insertion
+ * of its PTE, which would leave a mapping no pv list knows.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>

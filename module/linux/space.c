@@ -19,10 +19,12 @@
 #include "compat.h"
 #include "internal.h"
 #include "space.h"
+#include "trace.h"
 
 /*
- * bsdvm_spaces_lock protects the hash table and nr_spaces; taken inside
- * mmap_lock, never with the core's locks held.
+ * bsdvm_spaces_lock protects the hash table, nr_spaces and each space's
+ * pid once it is in the table; taken inside mmap_lock, never with the
+ * core's locks held.
  */
 static DEFINE_MUTEX(bsdvm_spaces_lock);
 static DEFINE_HASHTABLE(bsdvm_spaces, 8);
@@ -44,8 +46,81 @@ struct bsdvm_space *bsdvm_space_current(void)
 
 	mutex_lock(&bsdvm_spaces_lock);
 	space = space_lookup(current->mm);
+	/* a forked child's pid is unknown until it runs (bsdvm_space_create) */
+	if (space && !space->pid) {
+		space->pid = current->tgid;
+		bsdvm_dump_changed();
+	}
 	mutex_unlock(&bsdvm_spaces_lock);
 	return space;
+}
+
+/* A forked child's first fault names its space (see bsdvm_space_create). */
+void bsdvm_space_learn_pid(struct bsdvm_space *space)
+{
+	if (likely(READ_ONCE(space->pid)) || current->mm != space->mm)
+		return;
+	mutex_lock(&bsdvm_spaces_lock);
+	if (!space->pid) {
+		space->pid = current->tgid;
+		bsdvm_dump_changed();
+	}
+	mutex_unlock(&bsdvm_spaces_lock);
+}
+
+/*
+ * For the dump (dump.c): the space whose process is pid, with its mm
+ * pinned (mmget_not_zero: an mm being torn down is skipped), or NULL.  The
+ * caller takes mmap_read_lock(mm) with no other lock held, finds the space
+ * again with bsdvm_space_find(), and mmput()s.
+ */
+struct mm_struct *bsdvm_space_mm_get(pid_t pid)
+{
+	struct bsdvm_space *space;
+	struct mm_struct *mm = NULL;
+	int bkt;
+
+	mutex_lock(&bsdvm_spaces_lock);
+	hash_for_each(bsdvm_spaces, bkt, space, hash) {
+		/* space->mm is mmgrab()ed: its memory is valid here */
+		if (space->pid == pid && mmget_not_zero(space->mm)) {
+			mm = space->mm;
+			break;
+		}
+	}
+	mutex_unlock(&bsdvm_spaces_lock);
+	return mm;
+}
+
+/* mm's space, if it is still pid's; caller holds mmap_read_lock(mm). */
+struct bsdvm_space *bsdvm_space_find(struct mm_struct *mm, pid_t pid)
+{
+	struct bsdvm_space *space;
+
+	mutex_lock(&bsdvm_spaces_lock);
+	space = space_lookup(mm);
+	if (space && space->pid != pid)
+		space = NULL;
+	mutex_unlock(&bsdvm_spaces_lock);
+	return space;
+}
+
+/* Up to max pids of spaces (0s skipped); returns how many there are. */
+int bsdvm_space_pids(pid_t *pids, int max)
+{
+	struct bsdvm_space *space;
+	int bkt, n = 0;
+
+	mutex_lock(&bsdvm_spaces_lock);
+	hash_for_each(bsdvm_spaces, bkt, space, hash) {
+		if (!space->pid)
+			continue;
+		if (n < max)
+			pids[n] = space->pid;
+		n++;
+	}
+	mutex_unlock(&bsdvm_spaces_lock);
+	return n;
 }
 
 long bsdvm_nr_spaces(void)
@@ -68,12 +143,20 @@ struct bsdvm_space *bsdvm_space_create(struct vm_area_struct *vma)
 	mmgrab(space->mm);
 	bsdvm_pmap_init(&space->pmap, vma);
 	space->nvmas = 1;
+	/*
+	 * A forked child (->open runs in the parent) has no pid yet: its
+	 * first ioctl or fault sets it (bsdvm_space_current, vmops.c).
+	 */
 	if (current->mm == vma->vm_mm)
 		space->pid = current->tgid;
 	mutex_lock(&bsdvm_spaces_lock);
 	hash_add(bsdvm_spaces, &space->hash, (unsigned long)space->mm);
 	nr_spaces++;
 	mutex_unlock(&bsdvm_spaces_lock);
+	trace_bsdvm_space_create(space->pid,
+				 space->pid ? 0 : current->tgid,
+				 vma->vm_start, vma->vm_end);
+	bsdvm_dump_changed();
 	return space;
 }
 
@@ -84,6 +167,8 @@ void bsdvm_space_destroy(struct bsdvm_space *space)
 	hash_del(&space->hash);
 	nr_spaces--;
 	mutex_unlock(&bsdvm_spaces_lock);
+	trace_bsdvm_space_destroy(space->pid);
+	bsdvm_dump_changed();
 	/* No PTE is left to zap: forget them, then free what only we held. */
 	bsdvm_pmap_release(&space->pmap);
 	if (space->vs)

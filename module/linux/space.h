@@ -50,7 +50,11 @@ struct bsdvm_space {
 	struct pmap pmap;
 	/* arena VMAs of mm using this space (mmap_lock of mm, for write) */
 	int nvmas;
-	pid_t pid;			/* tgid that created it, for the dump */
+	/*
+	 * tgid of the process, for traces and the dump; 0 until a forked
+	 * child first uses its space (set under bsdvm_spaces_lock)
+	 */
+	pid_t pid;
 };
 
 /* space.c */
@@ -62,6 +66,17 @@ void bsdvm_space_destroy(struct bsdvm_space *space);
 /* The calling process's space; caller holds mmap_read_lock(current->mm). */
 struct bsdvm_space *bsdvm_space_current(void);
 long bsdvm_nr_spaces(void);
+/* For the dump (dump.c); see space.c. */
+void bsdvm_space_learn_pid(struct bsdvm_space *space);
+struct mm_struct *bsdvm_space_mm_get(pid_t pid);
+struct bsdvm_space *bsdvm_space_find(struct mm_struct *mm, pid_t pid);
+int bsdvm_space_pids(pid_t *pids, int max);
+
+/* dump.c: debugfs bsdvm/spaces/<pid> */
+void bsdvm_dump_init(void);
+void bsdvm_dump_exit(void);
+/* A space came, went or learnt its pid: resync the files (any context). */
+void bsdvm_dump_changed(void);
 
 /* ioctl_vm.c: the BSD calls, one handler per ioctl */
 long bsdvm_ioc_map(struct file *file, void __user *arg);
@@ -72,6 +87,7 @@ long bsdvm_ioc_advise(struct file *file, void __user *arg);
 long bsdvm_ioc_mincore(struct file *file, void __user *arg);
 long bsdvm_ioc_brk(struct file *file, void __user *arg);
 long bsdvm_ioc_stats(struct file *file, void __user *arg);
+long bsdvm_ioc_msync(struct file *file, void __user *arg);
 
 /* vmops.c */
 extern const struct vm_operations_struct bsdvm_vm_ops;
@@ -86,6 +102,8 @@ void bsdvm_pmap_global_exit(void);
 struct bsdvm_fault_ctx {
 	struct vm_fault *vmf;
 	vm_fault_t ret;
+	bool mkwrite;		/* from ->pfn_mkwrite: no VM_FAULT_RETRY */
+	bool dropped;		/* a pager released the fault lock */
 };
 
 #endif /* _BSDVM_LINUX_SPACE_H */

@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "internal.h"
 #include "space.h"
+#include "trace.h"
 
 /*
  * Core mm can only turn a driver's fault into SEGV_MAPERR or BUS_ADRERR.
@@ -42,20 +43,40 @@ static vm_fault_t bsdvm_fault_signal(struct vm_fault *vmf, int sig, int code)
 	return VM_FAULT_NOPAGE;
 }
 
-static vm_fault_t bsdvm_vm_fault_common(struct vm_fault *vmf)
+static vm_fault_t bsdvm_vm_fault_common(struct vm_fault *vmf, bool mkwrite)
 {
 	struct bsdvm_space *space = vmf->vma->vm_private_data;
-	struct bsdvm_fault_ctx fc = { .vmf = vmf, .ret = VM_FAULT_NOPAGE };
+	struct bsdvm_fault_ctx fc = {
+		.vmf = vmf, .ret = VM_FAULT_NOPAGE, .mkwrite = mkwrite,
+	};
 	vm_prot_t type = VM_PROT_READ;
+	struct vm_fault_info info;
+	u64 t0 = 0;
+	int rv;
 
 	if (!space || !space->vs)
 		return VM_FAULT_SIGBUS;	/* a fork that could not copy it */
+	bsdvm_space_learn_pid(space);
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		type = VM_PROT_WRITE;
 	else if (vmf->flags & FAULT_FLAG_INSTRUCTION)
 		type = VM_PROT_EXECUTE;
 
-	switch (vm_fault(space->vs, vmf->address, type, &fc, NULL)) {
+	if (trace_bsdvm_fault_enabled())
+		t0 = ktime_get_ns();
+	rv = vm_fault(space->vs, vmf->address, type, &fc, &info);
+	if (trace_bsdvm_fault_enabled() && t0)
+		trace_bsdvm_fault(vmf->address, type == VM_PROT_WRITE ? 1 :
+				  type == VM_PROT_EXECUTE ? 2 : 0, rv,
+				  info.source, info.depth, ktime_get_ns() - t0);
+	/*
+	 * A pager read with the fault lock released (vnode_pager.c): the
+	 * VMA may be gone, so touch nothing; the retried fault finds the
+	 * page, or the error the read left.
+	 */
+	if (fc.dropped)
+		return VM_FAULT_RETRY;
+	switch (rv) {
 	case KERN_SUCCESS:
 		return fc.ret;
 	case KERN_INVALID_ADDRESS:
@@ -68,7 +89,9 @@ static vm_fault_t bsdvm_vm_fault_common(struct vm_fault *vmf)
 	case KERN_RESOURCE_SHORTAGE:
 		return VM_FAULT_OOM;
 	case KERN_RETRY:
-		return VM_FAULT_NOPAGE;	/* nothing mapped: fault again */
+		/* nothing mapped: fault again (VM_FAULT_RETRY: lock kept) */
+		return fc.ret == VM_FAULT_RETRY ? VM_FAULT_RETRY :
+						  VM_FAULT_NOPAGE;
 	default:
 		return VM_FAULT_SIGBUS;
 	}
@@ -77,7 +100,7 @@ static vm_fault_t bsdvm_vm_fault_common(struct vm_fault *vmf)
 /* A fault on an empty PTE. */
 static vm_fault_t bsdvm_vm_fault(struct vm_fault *vmf)
 {
-	return bsdvm_vm_fault_common(vmf);
+	return bsdvm_vm_fault_common(vmf, false);
 }
 
 /*
@@ -88,7 +111,7 @@ static vm_fault_t bsdvm_vm_fault(struct vm_fault *vmf)
  */
 static vm_fault_t bsdvm_vm_pfn_mkwrite(struct vm_fault *vmf)
 {
-	return bsdvm_vm_fault_common(vmf);
+	return bsdvm_vm_fault_common(vmf, true);
 }
 
 /*
@@ -163,9 +186,20 @@ static int bsdvm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		int n = min_t(int, len - done, PAGE_SIZE - off);
 		struct page *page;
 		char *kaddr;
+		int rv, tries = 0;
 
-		if (vm_fault_hold(space->vs, va & PAGE_MASK,
-				  write ? VM_PROT_WRITE : VM_PROT_READ, &page))
+		/*
+		 * A file page is read in with mmap_lock held here (no fault
+		 * to retry): KERN_RETRY means it is now resident.
+		 */
+		do {
+			rv = vm_fault_hold(space->vs, va & PAGE_MASK,
+					   write ? VM_PROT_WRITE : VM_PROT_READ,
+					   &page);
+			if (rv == KERN_RETRY)
+				cond_resched();
+		} while (rv == KERN_RETRY && ++tries < 100);
+		if (rv)
 			break;
 		kaddr = kmap_local_page(page);
 		if (write)

@@ -94,6 +94,28 @@
  *             NULL when there is none
  *
  * Doubly linked lists: the core uses its own (vm_list.h), not the host's.
+ *
+ * Trace hooks (issue 7; Documentation/tracing.rst).  The core calls these
+ * at its events, one line per site; the kernel host turns them into the
+ * bsdvm:* tracepoints (a static key: a no-op branch while nobody
+ * listens), the userspace host into nothing.  Arguments are integers:
+ * object ids (vm_object.id, 0 = none), page indexes, counts.  They may be
+ * called with object and map locks held and must not sleep.
+ *   os_trace_zero_fill(obj, pindex)         a zeroed page put in obj
+ *   os_trace_cow(first, src, pindex, depth, renamed)
+ *                                           a page copied (or moved) from
+ *                                           src, depth levels down, to first
+ *   os_trace_shadow(obj, backing, offset, depth)
+ *                                           new shadow obj of backing
+ *   os_trace_collapse(obj, backing, new_backing)
+ *                                           backing merged into obj
+ *   os_trace_bypass(obj, backing, new_backing)
+ *                                           obj skips backing
+ *   os_trace_fork(entries, share, copy, zero, none)
+ *                                           vmspace_fork: parent entries
+ *                                           by inheritance
+ *   os_trace_pagein(obj, pindex, result)    pager getpage, KERN_* result
+ *   os_trace_pageout(obj, pindex, result)   pager putpage, errno result
  */
 #ifndef _BSDVM_VM_OS_H
 #define _BSDVM_VM_OS_H

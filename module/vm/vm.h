@@ -101,6 +101,8 @@ struct vm_stats {
 int vm_init(void);
 void vm_fini(void);
 void vm_stats_global(struct vm_stats *st);
+/* peak_pages starts again from the pages resident now (bsdvm run) */
+void vm_stats_reset_peak(void);
 
 /*
  * Spaces.  A space covers [min, max) of the process's addresses (the arena)
@@ -148,6 +150,21 @@ int vm_madvise(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 /* vec has one byte per page of [trunc_page(addr), round_page(addr+len)) */
 int vm_mincore(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 	       unsigned char *vec);
+/*
+ * msync (FreeBSD's kern_msync and vm_map_sync), in two steps so that the
+ * host does the I/O with none of its own locks held.  vm_msync() checks
+ * the arguments and the range (flags BSD_MS_*: unknown bits or
+ * ASYNC|INVALIDATE EINVAL; a hole or a range outside the space ENOMEM;
+ * len 0 means the whole entry at addr) and collects, referenced, the
+ * pager object at the bottom of each entry's chain into *syncp (NULL when
+ * there is nothing to write).  vm_sync_run() writes their dirty pages (no
+ * host or core lock held), drops clean pages for MS_INVALIDATE, releases
+ * everything and returns 0 or EIO.  Between the two the space may change.
+ */
+struct vm_sync;
+int vm_msync(struct vm_space *vs, vm_offset_t addr, vm_size_t len, int flags,
+	     struct vm_sync **syncp);
+int vm_sync_run(struct vm_sync *sync);
 /*
  * brk: newbrk 0 only reports.  The break starts at the space's data base
  * and may not grow past data base + limit (RLIMIT_DATA, from the host):

@@ -124,6 +124,7 @@ static bool vm_object_collapse_merge(struct vm_object *obj,
 	/* One shadow fewer: backing if it had a backing, else obj. */
 	os_counter_add(&vm_globals.shadows_live, -1);
 	OS_ASSERT(backing->shadow_count == 0 && !backing->resident_count);
+	os_trace_collapse(obj->id, backing->id, bb ? bb->id : 0);
 	backing->ref_count = 0;
 	backing->flags |= OBJ_DEAD;
 	vm_object_unlock(backing);
@@ -153,6 +154,7 @@ static void vm_object_bypass(struct vm_object *obj, struct vm_object *backing,
 	backing->ref_count--;
 	if (backing->ref_count == 1 && backing->shadow_count == 0)
 		backing->flags |= OBJ_ONEMAPPING;
+	os_trace_bypass(obj->id, backing->id, bb ? bb->id : 0);
 	vm_object_unlock(backing);
 	vm_stat_event(vs, VM_EV_BYPASSES);
 }
@@ -182,7 +184,18 @@ void vm_object_collapse(struct vm_object *obj, struct vm_space *vs)
 			vm_object_unlock(backing);
 			return;
 		}
-		if (!vm_object_scan_all_shadowed(obj, backing)) {
+		/*
+		 * Bypass only what can gain no page obj would show: a
+		 * backing object some entry maps directly (a shared mapping
+		 * that one sharer forked INHERIT_COPY and then wrote) takes
+		 * the other sharers' writes in place, and obj must keep
+		 * seeing them on the pages it has not copied.  FreeBSD's
+		 * bypass ignores this, so there a copier's fork would hide
+		 * the sharers' later writes.  Objects referenced only by
+		 * shadows are written by nobody.
+		 */
+		if (backing->ref_count > backing->shadow_count ||
+		    !vm_object_scan_all_shadowed(obj, backing)) {
 			vm_object_unlock(backing);
 			return;
 		}

@@ -26,7 +26,9 @@
  *     shared chain a read zero-fills a real page in the bottom object
  *     (FreeBSD zero-fills into the first object even for reads, which
  *     hides later writes by those sharing the bottom object).
- *  6. A pager object without the page: see vm_pager.h (KERN_RETRY).
+ *  6. A pager object without the page: see vm_pager.h (KERN_RETRY, with
+ *     read-around per the entry's advice).  A clean page of a pager
+ *     object maps read-only on a read, so that writes dirty it.
  */
 #include "vm_map.h"
 #include "vm_object.h"
@@ -71,6 +73,7 @@ static int vm_fault_cow(struct vm_space *vs, struct vm_object *first,
 			return KERN_RESOURCE_SHORTAGE;
 		vm_object_page_take(obj, pindex);
 		vm_stat_event(vs, VM_EV_COW_RENAMES);
+		os_trace_cow(first->id, obj->id, first_pindex, depth, 1);
 		*newp = m;
 		return KERN_SUCCESS;
 	}
@@ -92,32 +95,91 @@ static int vm_fault_cow(struct vm_space *vs, struct vm_object *first,
 	if (first->ref_count > 1 || first->shadow_count > 0)
 		pmap_page_protect(m, VM_PROT_NONE);
 	vm_stat_event(vs, VM_EV_COW_COPIES);
+	os_trace_cow(first->id, obj->id, first_pindex, depth, 0);
 	*newp = n;
 	return KERN_SUCCESS;
 }
 
 /*
+ * The pages to read with pindex, per the entry's advice (vm_pager.h):
+ * [*startp, *startp + return value), inside [lo, hi) and the object, and
+ * stopping at resident pages.  obj locked.
+ */
+static int vm_fault_readaround(struct vm_object *obj, vm_pindex_t pindex,
+			       vm_pindex_t lo, vm_pindex_t hi, int behavior,
+			       vm_pindex_t *startp)
+{
+	vm_pindex_t s, e, i;
+
+	if (hi > obj->size)
+		hi = obj->size;
+	switch (behavior) {
+	case MAP_ENTRY_BEHAV_RANDOM:
+		s = pindex;
+		e = pindex + 1;
+		break;
+	case MAP_ENTRY_BEHAV_SEQUENTIAL:
+		s = pindex;
+		e = pindex + VM_PAGER_CLUSTER_MAX;
+		break;
+	default:
+		s = pindex & ~(vm_pindex_t)(VM_PAGER_CLUSTER_NORMAL - 1);
+		e = s + VM_PAGER_CLUSTER_NORMAL;
+		break;
+	}
+	if (s < lo)
+		s = lo;
+	if (e > hi || e < s)
+		e = hi;
+	for (i = pindex; i > s; i--)
+		if (os_pindex_lookup(&obj->pages, i - 1))
+			break;
+	s = i;
+	for (i = pindex + 1; i < e; i++)
+		if (os_pindex_lookup(&obj->pages, i))
+			break;
+	*startp = s;
+	return (int)(i - s);
+}
+
+/*
  * obj (locked, with first..obj above it locked) has a pager and no page
- * at pindex: read it in with no lock held, then have the host retry.
+ * at pindex: read it and the pages around it (lo, hi: the entry's window
+ * in obj) in with no lock held, then have the host retry.
  */
 static int vm_fault_pager(struct vm_map *map, bool wlocked,
 			  struct vm_object *first, struct vm_object *obj,
-			  vm_pindex_t pindex)
+			  vm_pindex_t pindex, vm_pindex_t lo, vm_pindex_t hi,
+			  int behavior, void *ctx)
 {
-	vm_page_t m = os_page_alloc(false);
-	int rv;
+	vm_page_t ma[VM_PAGER_CLUSTER_MAX];
+	vm_pindex_t start;
+	int count, reqidx, i, n = 0, filled = 0, rv;
 
-	if (!m) {
+	count = vm_fault_readaround(obj, pindex, lo, hi, behavior, &start);
+	reqidx = (int)(pindex - start);
+	for (i = 0; i < count; i++) {
+		ma[i] = os_page_alloc(false);
+		if (!ma[i])
+			break;
+		os_page_flags_set(ma[i], VM_PG_BUSY);
+		if (vm_object_page_insert(obj, start + i, ma[i])) {
+			os_page_flags_clear(ma[i], VM_PG_BUSY);
+			os_page_free(ma[i]);
+			break;
+		}
+		vm_stat_pages(1);
+	}
+	n = i;
+	if (n <= reqidx) {
+		/* Not even the page asked for: give back the rest. */
+		for (i = 0; i < n; i++) {
+			vm_object_page_take(obj, start + i);
+			vm_page_free_unmapped(ma[i]);
+		}
 		rv = KERN_RESOURCE_SHORTAGE;
 		goto unlock;
 	}
-	os_page_flags_set(m, VM_PG_BUSY);
-	if (vm_object_page_insert(obj, pindex, m)) {
-		os_page_free(m);
-		rv = KERN_RESOURCE_SHORTAGE;
-		goto unlock;
-	}
-	vm_stat_pages(1);
 	vm_object_reference_locked(obj);
 	vm_fault_unlock_chain(first, obj, false);
 	if (wlocked)
@@ -125,14 +187,23 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 	else
 		os_rwlock_runlock(&map->lock);
 
-	rv = obj->pager->getpage(obj, pindex, m);
+	rv = obj->pager->getpages(obj, start, ma, n, reqidx, &filled, ctx);
+	os_trace_pagein(obj->id, pindex, rv);
+	if (filled < 0 || filled > n)
+		filled = 0;
 
 	vm_object_lock(obj);
-	if (rv == KERN_SUCCESS) {
-		os_page_flags_clear(m, VM_PG_BUSY);
-	} else if (os_pindex_lookup(&obj->pages, pindex) == m) {
-		vm_object_page_take(obj, pindex);
-		vm_page_free_unmapped(m);
+	for (i = 0; i < n; i++) {
+		bool keep = i < filled && start + i < obj->size;
+
+		if (os_pindex_lookup(&obj->pages, start + i) != ma[i])
+			continue;	/* the object shrank past it */
+		if (keep) {
+			os_page_flags_clear(ma[i], VM_PG_BUSY);
+		} else {
+			vm_object_page_take(obj, start + i);
+			vm_page_free_unmapped(ma[i]);
+		}
 	}
 	vm_object_unlock(obj);
 	vm_object_deallocate(obj);
@@ -260,8 +331,15 @@ retry:
 			break;
 		}
 		if (obj->pager &&
-		    (!obj->pager->haspage || obj->pager->haspage(obj, pindex)))
-			return vm_fault_pager(map, wlocked, first, obj, pindex);
+		    (!obj->pager->haspage ||
+		     obj->pager->haspage(obj, pindex))) {
+			vm_pindex_t lo = OFF_TO_IDX(e->offset) +
+					 (pindex - first_pindex);
+
+			return vm_fault_pager(map, wlocked, first, obj, pindex,
+					      lo, lo + atop(e->end - e->start),
+					      e->behavior, ctx);
+		}
 		next = obj->backing_object;
 		if (!next)
 			break;
@@ -275,6 +353,10 @@ retry:
 
 	if (m && obj == first) {
 		source = VM_FAULT_SRC_RESIDENT;
+		/* a clean pager page: the first write must fault (dirty) */
+		if (!write && first->pager &&
+		    !(os_page_flags(m) & VM_PG_DIRTY))
+			prot &= ~VM_PROT_WRITE;
 	} else if (m && write) {
 		rv = vm_fault_cow(vs, first, first_pindex, obj, pindex, depth,
 				  m, &m);
@@ -322,6 +404,7 @@ retry:
 		vm_stat_pages(1);
 		source = VM_FAULT_SRC_ZERO_FILL;
 		vm_stat_event(vs, VM_EV_ZERO_FILLS);
+		os_trace_zero_fill(target->id, tpindex);
 	}
 	if (write)
 		os_page_flags_set(m, VM_PG_DIRTY);

@@ -113,7 +113,7 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 	struct vm_map *map = &parent->map;
 	struct vm_map_entry *old, *e, *last = NULL;
 	struct vm_space *child;
-	int err = 0;
+	int err = 0, by_inh[4] = { 0 };	/* parent entries by inheritance */
 
 	*childp = NULL;
 	child = vmspace_alloc(map->min_offset, map->max_offset, child_pmap);
@@ -124,6 +124,7 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 	child->dbreak = parent->dbreak;
 	for (old = vm_map_entry_first(map); old;
 	     old = vm_map_entry_succ(map, old)) {
+		by_inh[old->inheritance & 3]++;
 		if (old->inheritance == BSD_INHERIT_NONE)
 			continue;
 		e = vm_fork_clone(old);
@@ -156,6 +157,10 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 		return err;
 	}
 	vm_stat_event(parent, VM_EV_FORKS);
+	os_trace_fork(by_inh[0] + by_inh[1] + by_inh[2] + by_inh[3],
+		      by_inh[BSD_INHERIT_SHARE],
+		      by_inh[BSD_INHERIT_COPY], by_inh[BSD_INHERIT_ZERO],
+		      by_inh[BSD_INHERIT_NONE]);
 	*childp = child;
 	return 0;
 }

@@ -473,7 +473,13 @@ int vm_map_growstack(struct vm_map *map, vm_offset_t addr,
 	grow_start = stack->start - grow;
 	map->size -= grow;
 	gap_entry->end = grow_start;
-	if (!stack->object) {
+	/*
+	 * The grown pages are new memory with the default inheritance
+	 * (FreeBSD inserts a fresh entry, which merges with the stack only
+	 * when their attributes match): a minherit() of the stack before
+	 * it grew does not cover them.
+	 */
+	if (!stack->object && stack->inheritance == BSD_INHERIT_COPY) {
 		/* Nothing to keep offsets for: extend the stack itself. */
 		map->size += grow;
 		stack->start = grow_start;
@@ -483,8 +489,6 @@ int vm_map_growstack(struct vm_map *map, vm_offset_t addr,
 	cow = MAP_STACK_GROWS_DOWN | MAP_NO_MERGE;
 	if (stack->eflags & MAP_ENTRY_COW)
 		cow |= MAP_COPY_ON_WRITE;
-	if (stack->inheritance == BSD_INHERIT_SHARE)
-		cow |= MAP_INHERIT_SHARE;
 	if (vm_map_insert(map, NULL, 0, grow_start, grow_start + grow,
 			  stack->protection, stack->max_protection, cow) !=
 	    KERN_SUCCESS) {

@@ -27,6 +27,7 @@ static struct vm_object *vm_object_alloc_common(int type, vm_pindex_t size)
 	vm_list_init(&obj->shadow_link);
 	os_pindex_init(&obj->pages);
 	os_mutex_lock(&vm_globals.lock);
+	obj->id = ++vm_globals.last_object_id;
 	vm_list_insert_tail(&vm_globals.objects, &obj->all_link);
 	os_mutex_unlock(&vm_globals.lock);
 	os_counter_add(&vm_globals.objects_live, 1);
@@ -231,6 +232,10 @@ void vm_object_deallocate(struct vm_object *obj)
 					vm_object_collapse_sibling(obj);
 					return;
 				}
+			} else if (obj->ref_count == 1 && obj->pager &&
+				   obj->pager->lastref) {
+				/* only the host's own reference is left */
+				obj->pager->lastref(obj);
 			}
 			vm_object_unlock(obj);
 			return;
@@ -278,6 +283,7 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offp,
 		vm_stat_chain_depth(depth);
 		os_counter_add(&vm_globals.shadows_live, 1);
 		vm_stat_event(vs, VM_EV_SHADOWS_CREATED);
+		os_trace_shadow(s->id, src->id, *offp, depth);
 	}
 	*objp = s;
 	*offp = 0;

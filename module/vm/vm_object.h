@@ -41,6 +41,7 @@ struct vm_object {
 	int hold_count;		/* (g) keeps the memory, not the object */
 	uint16_t flags;		/* OBJ_* */
 	uint8_t type;		/* OBJT_* */
+	uint64_t id;		/* stable, never reused: traces and the dump */
 	vm_pindex_t size;	/* in pages */
 	vm_pindex_t resident_count;
 	struct vm_object *backing_object;

@@ -8,14 +8,30 @@
  * Pager I/O never runs with a core lock held.  When vm_fault() reaches a
  * pager object without the page, it inserts a new page marked VM_PG_BUSY
  * into the object, holds the object, drops every lock (object locks and
- * the map lock), calls getpage(), clears VM_PG_BUSY (or removes the page on
+ * the map lock), calls getpages(), clears VM_PG_BUSY (or removes the page on
  * error), and returns KERN_RETRY: the host faults again and finds the page
  * resident.  A fault that meets a busy page returns KERN_RETRY as well.
+ * The fault reads around the page, per the entry's advice: RANDOM only
+ * the page, NORMAL the aligned cluster of VM_PAGER_CLUSTER_NORMAL pages
+ * around it, SEQUENTIAL VM_PAGER_CLUSTER_MAX pages from it, each stopping
+ * at the entry's bounds, the object's end and resident pages.
+ *
+ * A read fault maps a page of a pager object that is not dirty read-only,
+ * so that the first write faults and marks it VM_PG_DIRTY: that is the
+ * dirty tracking msync and write-back rely on.
  */
 #ifndef _BSDVM_VM_PAGER_H
 #define _BSDVM_VM_PAGER_H
 
 #include "vm_object.h"
+
+/* Most pages one getpages() call reads (read-ahead of MADV_SEQUENTIAL). */
+#define VM_PAGER_CLUSTER_MAX	32
+/* Read-around of MADV_NORMAL: the aligned cluster of this many pages. */
+#define VM_PAGER_CLUSTER_NORMAL	16
+
+/* putpages() flags */
+#define VM_PAGER_PUT_SYNC	0x1	/* wait until the data is stable */
 
 struct vm_pager_ops {
 	const char *name;
@@ -25,19 +41,35 @@ struct vm_pager_ops {
 	 */
 	bool (*haspage)(struct vm_object *obj, vm_pindex_t pindex);
 	/*
-	 * Fill page (busy, already in the object at pindex) with the data
-	 * of pindex.  No core lock held; obj is held (vm_object_hold) and
-	 * referenced.  Returns KERN_SUCCESS, KERN_OUT_OF_BOUNDS (the object
-	 * shrank: SIGBUS) or KERN_FAILURE (I/O error: SIGBUS).
+	 * Fill pages[0..count), busy and already in the object at pindex ..
+	 * pindex + count - 1, with their data; pages[reqidx] is the one a
+	 * fault asked for, the others are read-around.  No core lock held;
+	 * obj is held (vm_object_hold) and referenced.  ctx is the fault's
+	 * pmap context (NULL outside a fault: vm_fault_hold); the host may
+	 * release its own locks through it (the Linux host drops mmap_lock
+	 * and answers VM_FAULT_RETRY).  *filled is the number of leading
+	 * pages filled (the rest are thrown away).  Returns KERN_SUCCESS
+	 * (pages[reqidx] filled), KERN_OUT_OF_BOUNDS (it lies past the end
+	 * now: SIGBUS), KERN_FAILURE (I/O error: SIGBUS) or KERN_RETRY (no
+	 * I/O was possible now; fault again).
 	 */
-	int (*getpage)(struct vm_object *obj, vm_pindex_t pindex,
-		       vm_page_t page);
+	int (*getpages)(struct vm_object *obj, vm_pindex_t pindex,
+			vm_page_t *pages, int count, int reqidx, int *filled,
+			void *ctx);
 	/*
-	 * Write a dirty page back (msync, issue 5).  No core lock held.
-	 * 0 or an errno.
+	 * Write pages[0..count) (dirty, held, object unlocked) to
+	 * pindex .. pindex + count - 1 of the backing store, and with
+	 * VM_PAGER_PUT_SYNC wait until it is stable.  No core lock held; obj
+	 * is referenced.  0 or an errno (EIO).
 	 */
-	int (*putpage)(struct vm_object *obj, vm_pindex_t pindex,
-		       vm_page_t page);
+	int (*putpages)(struct vm_object *obj, vm_pindex_t pindex,
+			vm_page_t *pages, int count, int flags);
+	/*
+	 * The references of obj dropped to one, which is the host's own
+	 * (the last mapping went).  Called with obj locked: the host may
+	 * only schedule work here (write-back, then its final release).
+	 */
+	void (*lastref)(struct vm_object *obj);
 	/* The object died (ref_count 0, pages freed): release handle. */
 	void (*dealloc)(struct vm_object *obj);
 };
@@ -48,5 +80,32 @@ struct vm_pager_ops {
  */
 struct vm_object *vm_pager_allocate(int type, const struct vm_pager_ops *ops,
 				    void *handle, vm_pindex_t size);
+
+/*
+ * The backing store is now size pages long (a file grew or was
+ * truncated): pages at or past size leave the object and every pmap, so
+ * faults there answer KERN_OUT_OF_BOUNDS.  No core lock held.
+ */
+void vm_pager_setsize(struct vm_object *obj, vm_pindex_t size);
+
+/* vm_object_page_clean() flags */
+#define VM_CLEAN_SYNC		0x1	/* VM_PAGER_PUT_SYNC */
+#define VM_CLEAN_INVALIDATE	0x2	/* then drop the clean pages */
+#define VM_CLEAN_NOWRITE	0x4	/* write nothing: only drop clean pages */
+
+/*
+ * Write obj's dirty pages in [start, end) (end 0: to the end) through
+ * putpages, in runs of contiguous pages, with no core lock held during
+ * the I/O; a page written again meanwhile stays dirty.  Written pages
+ * lose their write mappings, so the next write faults and dirties them
+ * again.  With VM_CLEAN_INVALIDATE the clean pages are then freed
+ * (MS_INVALIDATE).  No core lock held on entry.  0 or EIO (the pages
+ * that failed stay dirty).
+ */
+int vm_object_page_clean(struct vm_object *obj, vm_pindex_t start,
+			 vm_pindex_t end, int flags);
+
+/* Does obj hold a dirty page?  No core lock held. */
+bool vm_object_has_dirty(struct vm_object *obj);
 
 #endif /* _BSDVM_VM_PAGER_H */

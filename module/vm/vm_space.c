@@ -56,6 +56,15 @@ void vm_stat_pages(int64_t delta)
 			       os_counter_read(&vm_globals.pages_live));
 }
 
+/* Restart the peak_pages high-water mark from the pages live now. */
+void vm_stats_reset_peak(void)
+{
+	struct vm_globals *g = &vm_globals;
+
+	os_counter_add(&g->peak_pages, os_counter_read(&g->pages_live) -
+		       os_counter_read(&g->peak_pages));
+}
+
 void vm_stat_chain_depth(int64_t depth)
 {
 	os_counter_max(&vm_globals.max_chain_depth, depth);

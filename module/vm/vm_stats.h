@@ -38,6 +38,7 @@ struct vm_globals {
 	bool initialised;
 	struct vm_list objects;		/* every object, dead-but-held too */
 	struct vm_list spaces;		/* every space */
+	uint64_t last_object_id;	/* the last vm_object.id given out */
 	struct vm_counters ev;
 	os_counter_t spaces_live;
 	os_counter_t entries_live;

@@ -11,6 +11,12 @@
  * is exactly BSD's visible behaviour for anonymous memory, page by page
  * (bsd-semantics.md 1.7, 2.4), including INHERIT_COPY of a shared mapping:
  * the copier keeps seeing the sharers' writes until it writes itself.
+ *
+ * Besides the system calls and the process's own reads and writes, the
+ * ops include a debugger's (ptrace) reads and writes through
+ * vm_fault_hold, MADV_PROTECT, and stacks long enough to grow down into
+ * their gap.  Where BSD leaves a choice (MADV_FREE: old or zero) the model
+ * keeps every candidate until a read tells which, and never guesses.
  */
 #ifndef _BSDVM_MODEL_H
 #define _BSDVM_MODEL_H
@@ -43,21 +49,45 @@ struct op {
 
 /* ---- reference model ---- */
 
+/*
+ * MADV_FREE leaves a page "old or zero" (bsd-semantics.md 1.5), decided
+ * when the advice runs (the core discards at once; FreeBSD's page daemon
+ * may reclaim a clean freed page later, which this model would flag as a
+ * divergence); each MADV_FREE of a page is its own event (a "group",
+ * shared by every later copy of the page).  A freed-again page
+ * has a stack of candidates: amb[i] (zero when free i ran, plus the writes
+ * since) holds when group i zeroed and every later group kept; d[] holds
+ * when every group kept.
+ */
+#define M_AMB		8	/* MADV_FREEs of one page before "wild" */
+
+struct mamb {
+	int g;			/* group: one MADV_FREE of one page */
+	uint8_t d[M_SLOTS];
+};
+
 struct mview {
 	int refs;		/* pages and views that point here */
 	int src;		/* view copied lazily, or -1 for zeros */
 	bool mat;		/* own bytes in d[] */
-	int amb;		/* >0: MADV_FREE group, d[] old or z[] zero */
+	uint8_t namb;		/* candidates in amb[] */
+	uint8_t wild;		/* slots of d[] that may hold anything */
 	uint8_t d[M_SLOTS];
-	uint8_t z[M_SLOTS];
+	struct mamb amb[M_AMB];
 };
+
+enum { G_UNKNOWN = 0, G_KEPT, G_ZEROED };
 
 enum mpage_state { MP_FREE = 0, MP_ANON, MP_GUARD };
 
 struct mpage {
 	uint8_t state;
 	uint8_t prot, maxprot, inherit;
-	bool stack_guard;	/* the guard page below a MAP_STACK */
+	/*
+	 * MAP_STACK: which stack (0: none).  Its gap pages are MP_GUARD;
+	 * a fault there grows the stack down (vm_map_growstack).
+	 */
+	int sid;
 	int view;		/* MP_ANON only */
 };
 
@@ -77,9 +107,15 @@ struct model {
 	struct mview *v;
 	int nviews, cap, free_head;
 	int next_amb;
+	uint8_t *gout;		/* G_* outcome of each group */
+	int gcap;
+	/* stacks: sdirty[sid] once an op's range touched it (entries clipped) */
+	uint8_t *sdirty;
+	int scap, next_sid;
 	bool verbose;
 	/* statistics */
 	long ops, skipped, divergences;
+	long grows, grows_exact, holds;	/* stack growths, ptrace holds */
 	int64_t max_chain;
 	int64_t end_objects, end_pages;	/* after every exit */
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "os.h"
 #include "vm.h"
+#include "vm_map.h"
 #include "pmap_user.h"
 #include "model.h"
 
@@ -122,6 +123,115 @@ static void model_map(struct model *m, struct mproc *p, int first, int n,
 	}
 }
 
+/* ---- grow-down stacks ---- */
+
+#define M_STACK_STEP	((int)(VM_STACK_GROW_SIZE >> OS_PAGE_SHIFT))
+
+static int stack_new(struct model *m)
+{
+	int sid = ++m->next_sid;
+
+	if (sid >= m->scap) {
+		int ncap = m->scap ? 2 * m->scap : 256;
+
+		m->sdirty = realloc(m->sdirty, ncap);
+		OS_ASSERT(m->sdirty);
+		memset(m->sdirty + m->scap, 0, ncap - m->scap);
+		m->scap = ncap;
+	}
+	m->sdirty[sid] = 0;
+	return sid;
+}
+
+/*
+ * An op on [first, first + n) may clip the entries of the stacks there:
+ * their growth is no longer predicted exactly, only checked for sense.
+ */
+static void stack_touch(struct model *m, struct mproc *p, int first, int n)
+{
+	int i;
+
+	for (i = first < 0 ? 0 : first; i < first + n && i < m->pages; i++)
+		if (p->pg[i].sid)
+			m->sdirty[p->pg[i].sid] = 1;
+}
+
+/* Does the core map page i as memory (not a hole, not a guard)? */
+static bool core_maps(struct model *m, struct mproc *p, int i,
+		      struct vm_map_entry **ep)
+{
+	struct vm_map_entry *e;
+
+	if (!vm_map_lookup_entry(vmspace_map(p->vs),
+				 m->min + (uint64_t)i * OS_PAGE_SIZE, &e))
+		return false;
+	*ep = e;
+	return !(e->eflags & MAP_ENTRY_GUARD);
+}
+
+/*
+ * After an access to page i, a stack gap page: a fault there grows the
+ * stack above the gap down to cover i, in M_STACK_STEP steps, never into
+ * the gap's lowest page (FreeBSD's vm_map_growstack).  The grown pages
+ * are zero, with the stack's protection and the default inheritance
+ * (COPY: FreeBSD inserts a new entry with no MAP_INHERIT_*).  Exact while
+ * no op has touched the stack; afterwards the core's clipped entries
+ * decide, and only the shape of the growth is checked.
+ */
+static int stack_grow_sync(struct model *m, struct mproc *p,
+			   const struct op *op, int i)
+{
+	struct mpage *pg = &p->pg[i], *top;
+	struct vm_map_entry *e;
+	int sid = pg->sid, gs, ge, b, j, want = -1;
+	bool stack_above;
+
+	if (pg->state != MP_GUARD || !sid)
+		return 0;
+	for (ge = i; ge < m->pages && p->pg[ge].state == MP_GUARD &&
+	     p->pg[ge].sid == sid; ge++)
+		;
+	for (gs = i; gs > 0 && p->pg[gs - 1].state == MP_GUARD &&
+	     p->pg[gs - 1].sid == sid; gs--)
+		;
+	top = ge < m->pages ? &p->pg[ge] : NULL;
+	stack_above = top && top->state == MP_ANON && top->sid == sid;
+	if (stack_above && !m->sdirty[sid]) {
+		int grow = ge - i;
+
+		grow = (grow + M_STACK_STEP - 1) / M_STACK_STEP * M_STACK_STEP;
+		if (grow > ge - gs - 1)
+			grow = ge - gs - 1;
+		want = i > gs ? ge - grow : ge;
+	}
+	for (b = ge; b > gs && core_maps(m, p, b - 1, &e); b--)
+		;
+	for (j = gs; j < b; j++)
+		if (core_maps(m, p, j, &e))
+			return diverge(m, op, "stack gap page %lld mapped, grown to %lld",
+				       j, b);
+	if (want >= 0)
+		EXPECT_EQ("stack grown down to page", b, want);
+	if (b < ge) {
+		m->grows++;
+		m->grows_exact += want >= 0;
+	}
+	if (b < ge && (!stack_above || b > i || b == gs))
+		return diverge(m, op, "stack grew down to page %lld (gap from %lld)",
+			       b, gs);
+	for (j = b; j < ge; j++) {
+		struct mpage *q = &p->pg[j];
+
+		q->state = MP_ANON;
+		q->prot = top->prot;
+		q->maxprot = top->maxprot;
+		/* new memory: minherit() of the stack did not cover it */
+		q->inherit = BSD_INHERIT_COPY;
+		q->view = mref_view_new(m, -1);
+	}
+	return 0;
+}
+
 /* The errno FreeBSD's kern_mmap gives before it looks at the map. */
 static int mmap_args_errno(struct model *m, const struct op *op,
 			   uint64_t size)
@@ -192,6 +302,8 @@ static int do_mmap(struct model *m, struct mproc *p, const struct op *op)
 
 		align = sh == 1 ? 2ull << 20 : 1ull << sh;
 	}
+	if (!want && fixed && !(fl & BSD_MAP_EXCL))
+		stack_touch(m, p, PG(m, op->addr), n);
 	err = vm_mmap(p->vs, &req, &addr);
 	if (want) {
 		EXPECT_EQ("mmap errno", err, want);
@@ -232,13 +344,20 @@ static int do_mmap(struct model *m, struct mproc *p, const struct op *op)
 	if (fl & BSD_MAP_GUARD) {
 		model_map(m, p, first, n, MP_GUARD, 0, 0, BSD_INHERIT_COPY);
 	} else if (fl & BSD_MAP_STACK) {
-		/* a grow-down stack: its lowest page is the guard gap */
-		model_map(m, p, first, n, MP_ANON, prot, maxp,
+		/*
+		 * A grow-down stack (vm_map_stack_locked): the top
+		 * min(M_STACK_STEP, n - 1) pages now, below them the gap
+		 * it grows into, whose lowest page stays a guard.
+		 */
+		int init = n - 1 < M_STACK_STEP ? n - 1 : M_STACK_STEP, i;
+		int sid = stack_new(m);
+
+		model_map(m, p, first + n - init, init, MP_ANON, prot, maxp,
 			  BSD_INHERIT_COPY);
-		mref_unmap(m, p, first, 1);
-		p->pg[first].state = MP_GUARD;
-		p->pg[first].stack_guard = true;
-		p->pg[first].inherit = BSD_INHERIT_COPY;
+		model_map(m, p, first, n - init, MP_GUARD, 0, 0,
+			  BSD_INHERIT_COPY);
+		for (i = first; i < first + n; i++)
+			p->pg[i].sid = sid;
 	} else {
 		model_map(m, p, first, n, MP_ANON, prot, maxp,
 			  (fl & BSD_MAP_SHARED) ? BSD_INHERIT_SHARE :
@@ -264,6 +383,8 @@ static int do_munmap(struct model *m, struct mproc *p, const struct op *op)
 	page_range(m, op, &first, &n);
 	if (op->len == 0 || first < 0 || first + n > m->pages)
 		want = EINVAL;
+	if (!want)
+		stack_touch(m, p, first, n);
 	EXPECT_EQ("munmap errno", vm_munmap(p->vs, op->addr, op->len), want);
 	if (!want)
 		mref_unmap(m, p, first, n);
@@ -288,6 +409,7 @@ static int do_mprotect(struct model *m, struct mproc *p, const struct op *op)
 		if ((prot & ~pg->maxprot) || (maxp & ~pg->maxprot))
 			want = EACCES;
 	}
+	stack_touch(m, p, first, n);
 	EXPECT_EQ("mprotect errno", vm_mprotect(p->vs, op->addr, op->len,
 						(int)op->a), want);
 	if (want)
@@ -309,6 +431,7 @@ static int do_minherit(struct model *m, struct mproc *p, const struct op *op)
 	int first, n, i, want = op->a > BSD_INHERIT_ZERO ? EINVAL : 0;
 
 	page_range(m, op, &first, &n);
+	stack_touch(m, p, first, n);
 	EXPECT_EQ("minherit errno", vm_minherit(p->vs, op->addr, op->len,
 						(int)op->a), want);
 	if (want)
@@ -329,10 +452,14 @@ static int do_madvise(struct model *m, struct mproc *p, const struct op *op)
 	int first, n, i, want = 0;
 
 	page_range(m, op, &first, &n);
-	if (op->a > BSD_MADV_CORE)
+	if (op->a == BSD_MADV_PROTECT)
+		want = 0;	/* a procctl: the range is not looked at */
+	else if (op->a > BSD_MADV_CORE)
 		want = EINVAL;
 	else if (op->addr < m->min || op->addr + op->len > m->max)
 		want = EINVAL;
+	if (op->a != BSD_MADV_PROTECT)
+		stack_touch(m, p, first, n);
 	EXPECT_EQ("madvise errno", vm_madvise(p->vs, op->addr, op->len,
 					      (int)op->a), want);
 	if (want || op->a != BSD_MADV_FREE)
@@ -449,33 +576,49 @@ static int do_fork(struct model *m, struct mproc *p)
 	return 0;
 }
 
-static int do_access(struct model *m, struct mproc *p, const struct op *op)
+/* The page and byte slot op->addr names, and the signal an access gets. */
+static struct mpage *access_expect(struct model *m, struct mproc *p,
+				   const struct op *op, bool write, int *slotp,
+				   int *want_sig, int *want_code)
 {
-	bool write = op->kind == OP_WRITE, ok;
-	int idx = PG(m, trunc_page(op->addr)), slot, want_sig = CPU_OK;
-	int want_code = 0, sig, exp;
-	uint8_t byte = (uint8_t)op->a;
-	struct cpu_result res;
+	int idx = PG(m, trunc_page(op->addr)), slot;
 	struct mpage *pg;
 
 	for (slot = 0; slot < M_SLOTS; slot++)
 		if (m_slot_off[slot] == (op->addr & OS_PAGE_MASK))
 			break;
 	OS_ASSERT(slot < M_SLOTS && idx >= 0 && idx < m->pages);
+	*slotp = slot;
 	pg = &p->pg[idx];
+	*want_sig = CPU_OK;
+	*want_code = 0;
 	if (pg->state == MP_FREE) {
-		want_sig = CPU_SIGSEGV;
-		want_code = CPU_SEGV_MAPERR;
+		*want_sig = CPU_SIGSEGV;
+		*want_code = CPU_SEGV_MAPERR;
 	} else if (pg->state == MP_GUARD ||
 		   !(pg->prot & (write ? BSD_PROT_WRITE : BSD_PROT_READ))) {
-		want_sig = CPU_SIGSEGV;
-		want_code = CPU_SEGV_ACCERR;
+		*want_sig = CPU_SIGSEGV;
+		*want_code = CPU_SEGV_ACCERR;
 	}
+	return pg;
+}
+
+static int do_access(struct model *m, struct mproc *p, const struct op *op)
+{
+	bool write = op->kind == OP_WRITE, ok;
+	int slot, want_sig, want_code, sig, exp;
+	uint8_t byte = (uint8_t)op->a;
+	struct cpu_result res;
+	struct mpage *pg;
+
 	sig = cpu_access(p->pmap, op->addr, write, &byte, &res);
+	if (stack_grow_sync(m, p, op, PG(m, trunc_page(op->addr))))
+		return 1;
+	pg = access_expect(m, p, op, write, &slot, &want_sig, &want_code);
 	if (res.info.depth > m->max_chain)
 		m->max_chain = res.info.depth;
 	/* a stack's guard gap may answer MAPERR (failed growth) too */
-	if (pg->state == MP_GUARD && pg->stack_guard && sig == CPU_SIGSEGV)
+	if (pg->state == MP_GUARD && pg->sid && sig == CPU_SIGSEGV)
 		want_code = res.code;
 	EXPECT_EQ("signal", sig, want_sig);
 	EXPECT_EQ("si_code", res.code, want_code);
@@ -488,6 +631,72 @@ static int do_access(struct model *m, struct mproc *p, const struct op *op)
 	exp = mref_read(m, pg->view, slot, byte, &ok);
 	if (!ok)
 		return diverge(m, op, "read byte %#llx, want %#llx", byte, exp);
+	return 0;
+}
+
+/*
+ * A debugger's access (ptrace, /proc/PID/mem): vm_fault_hold, then a copy
+ * through the held page and os_page_unhold.  Same permission rules and
+ * results as the process's own access (bsdvm's hold has no VM_PROT_COPY:
+ * it does not write through a read-only mapping).  A write hold
+ * copies-on-write like a write fault, so the process, and nobody else,
+ * sees the byte afterwards.
+ */
+static int do_hold(struct model *m, struct mproc *p, const struct op *op)
+{
+	bool write = op->kind == OP_HOLD_WRITE, ok;
+	int slot, want_sig, want_code, sig, code, kern = KERN_RETRY, tries;
+	unsigned off = op->addr & OS_PAGE_MASK;
+	uint8_t byte = (uint8_t)op->a;
+	vm_page_t hp = NULL;
+	struct mpage *pg;
+	int exp;
+
+	for (tries = 0; tries < 16 && kern == KERN_RETRY; tries++)
+		kern = vm_fault_hold(p->vs, op->addr,
+				     write ? VM_PROT_WRITE : VM_PROT_READ, &hp);
+	if (kern == KERN_RETRY)
+		return diverge(m, op, "vm_fault_hold kept retrying (%lld, %lld)",
+			       tries, kern);
+	if (stack_grow_sync(m, p, op, PG(m, trunc_page(op->addr)))) {
+		if (hp)
+			os_page_unhold(hp);
+		return 1;
+	}
+	pg = access_expect(m, p, op, write, &slot, &want_sig, &want_code);
+	sig = cpu_fault_signal(kern, &code);
+	if (pg->state == MP_GUARD && pg->sid && sig == CPU_SIGSEGV)
+		want_code = code;
+	if (sig && hp) {
+		os_page_unhold(hp);
+		return diverge(m, op, "vm_fault_hold failed (%lld) with a page%.0lld",
+			       kern, 0);
+	}
+	EXPECT_EQ("hold signal", sig, want_sig);
+	EXPECT_EQ("hold si_code", code, want_code);
+	if (sig)
+		return 0;
+	if (!hp)
+		return diverge(m, op, "vm_fault_hold succeeded without a page%.0lld%.0lld",
+			       0, 0);
+	m->holds++;
+	if (write) {
+		if (hp == os_zero_page()) {
+			os_page_unhold(hp);
+			return diverge(m, op, "write hold gave the zero page%.0lld%.0lld",
+				       0, 0);
+		}
+		os_user_page_data(hp)[off] = byte;
+		os_page_unhold(hp);
+		mref_write(m, pg->view, slot, byte);
+		return 0;
+	}
+	byte = os_user_page_data(hp)[off];
+	os_page_unhold(hp);
+	exp = mref_read(m, pg->view, slot, byte, &ok);
+	if (!ok)
+		return diverge(m, op, "hold read byte %#llx, want %#llx", byte,
+			       exp);
 	return 0;
 }
 
@@ -551,6 +760,8 @@ int model_step(struct model *m, const struct op *op)
 		break;
 	case OP_READ:
 	case OP_WRITE: r = do_access(m, p, op); break;
+	case OP_HOLD_READ:
+	case OP_HOLD_WRITE: r = do_hold(m, p, op); break;
 	default:
 		m->skipped++;
 		break;
@@ -599,15 +810,19 @@ int model_finish(struct model *m)
 		bad = 1;
 	}
 	mref_fini(m);
+	free(m->sdirty);
+	m->sdirty = NULL;
+	m->scap = 0;
 	m->divergences += bad;
 	return bad;
 }
 
 void model_summary(struct model *m, FILE *f)
 {
-	fprintf(f, "bsdvm-model: ops %ld divergences %ld max-chain-depth %lld live-objects %lld live-pages %lld\n",
+	fprintf(f, "bsdvm-model: ops %ld divergences %ld max-chain-depth %lld live-objects %lld live-pages %lld stack-grows %ld (%ld exact) holds %ld\n",
 		m->ops, m->divergences, (long long)m->max_chain,
-		(long long)m->end_objects, (long long)m->end_pages);
+		(long long)m->end_objects, (long long)m->end_pages,
+		m->grows, m->grows_exact, m->holds);
 }
 
 long model_replay(const struct op *ops, long n, int procs, int pages,

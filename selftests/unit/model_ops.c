@@ -61,6 +61,18 @@ static int pick_page(struct model *m, struct op_source *s, int proc)
 {
 	int i, pg = pick(s, m->pages);
 
+	if (pick(s, 16) == 0) {
+		/* a stack's gap, where a fault grows the stack */
+		int gaps[M_MAXPAGES], n = 0;
+
+		for (i = 0; i < m->pages; i++)
+			if (m->p[proc].pg[i].state == MP_GUARD &&
+			    m->p[proc].pg[i].sid)
+				gaps[n++] = i;
+		if (n)
+			return gaps[pick(s, n)];
+	}
+
 	for (i = 0; i < 4; i++) {
 		if (m->p[proc].pg[pg].state == MP_ANON)
 			return pg;
@@ -122,8 +134,15 @@ static void make_mmap(struct model *m, struct op_source *s, struct op *op)
 		     (pick(s, 2) ? BSD_MAP_FIXED : 0);
 		op->a = pick(s, 10) ? BSD_PROT_READ | BSD_PROT_WRITE :
 				      BSD_PROT_READ;
-		/* 2..33 pages: whole stack present but its guard page */
-		op->len = (uint64_t)(pick(s, 32) + 2) * OS_PAGE_SIZE;
+		/*
+		 * 2..33 pages: whole stack present but its guard page;
+		 * longer: a gap below it to grow down into
+		 */
+		if (pick(s, 3))
+			op->len = (uint64_t)(pick(s, 32) + 2) * OS_PAGE_SIZE;
+		else
+			op->len = (uint64_t)(pick(s, m->pages / 2) + 34) *
+				  OS_PAGE_SIZE;
 	} else if (r < 96) {
 		static const unsigned al[] = { 12, 13, 14, 15, 3, 64 };
 
@@ -178,7 +197,8 @@ void op_make(struct model *m, struct op_source *s, struct op *op)
 		op->a = pick(s, 40) ? pick(s, 4) : 7;
 	} else if (r < 850) {
 		op->kind = OP_MADVISE;
-		op->a = pick(s, 40) ? pick(s, 10) : 99;
+		/* 0..10: MADV_PROTECT ignores the range */
+		op->a = pick(s, 40) ? pick(s, 11) : 99;
 	} else if (r < 890) {
 		op->kind = OP_MINCORE;
 	} else if (r < 920) {
@@ -196,7 +216,12 @@ void op_make(struct model *m, struct op_source *s, struct op *op)
 	} else if (r < 970) {
 		op->kind = OP_EXIT;
 		return;
-	} else if (r < 985) {
+	} else if (r < 978) {
+		op->kind = OP_HOLD_READ;	/* ptrace */
+	} else if (r < 988) {
+		op->kind = OP_HOLD_WRITE;
+		op->a = pick(s, 255) + 1;
+	} else if (r < 994) {
 		op->kind = OP_READ;
 	} else {
 		op->kind = OP_WRITE;
@@ -204,7 +229,8 @@ void op_make(struct model *m, struct op_source *s, struct op *op)
 	}
 	pg = pick_page(m, s, op->proc);
 	op->addr = m->min + (uint64_t)pg * OS_PAGE_SIZE;
-	if (op->kind == OP_READ || op->kind == OP_WRITE) {
+	if (op->kind == OP_READ || op->kind == OP_WRITE ||
+	    op->kind == OP_HOLD_READ || op->kind == OP_HOLD_WRITE) {
 		op->addr += m_slot_off[pick(s, M_SLOTS)];
 		return;
 	}

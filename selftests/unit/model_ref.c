@@ -5,7 +5,8 @@
  * Written from bsd-semantics.md, not from the core: a page reads its view's
  * bytes, or its source's if the view was never written; a write first
  * copies the source into the view (copy-on-write).  MADV_FREE may leave a
- * page "old or zero"; both candidates are kept until a read tells which.
+ * page "old or zero"; the candidates are kept until a read tells which
+ * (model.h: one group per MADV_FREE of a page, decided when it runs).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,68 @@ void mref_init(struct model *m)
 	m->nviews = 0;
 	m->free_head = -1;
 	m->next_amb = 1;
+	m->gcap = 1024;
+	m->gout = calloc(m->gcap, 1);
+	OS_ASSERT(m->gout);
 }
 
 void mref_fini(struct model *m)
 {
 	free(m->v);
 	m->v = NULL;
+	free(m->gout);
+	m->gout = NULL;
+}
+
+/* ---- MADV_FREE groups ---- */
+
+static int group_new(struct model *m)
+{
+	int g = m->next_amb++;
+
+	if (g >= m->gcap) {
+		m->gout = realloc(m->gout, 2 * m->gcap);
+		OS_ASSERT(m->gout);
+		memset(m->gout + m->gcap, 0, m->gcap);
+		m->gcap *= 2;
+	}
+	m->gout[g] = G_UNKNOWN;
+	return g;
+}
+
+static void group_set(struct model *m, int g, uint8_t out)
+{
+	OS_ASSERT(g > 0 && g < m->next_amb);
+	OS_ASSERT(m->gout[g] == G_UNKNOWN || m->gout[g] == out);
+	m->gout[g] = out;
+}
+
+/* Drop the candidates of w that known outcomes rule out. */
+static void normalize(struct model *m, struct mview *w)
+{
+	int i, top = -1, n = 0;
+
+	for (i = 0; i < w->namb; i++)
+		if (m->gout[w->amb[i].g] == G_ZEROED)
+			top = i;
+	if (top >= 0) {
+		/* candidates below top need its group kept */
+		memcpy(w->d, w->amb[top].d, M_SLOTS);
+		w->wild = 0;
+	}
+	for (i = top + 1; i < w->namb; i++)
+		if (m->gout[w->amb[i].g] == G_UNKNOWN)
+			w->amb[n++] = w->amb[i];
+	w->namb = n;
+}
+
+/* dst takes src's bytes and candidates */
+static void take_bytes(struct mview *dst, const struct mview *src)
+{
+	memcpy(dst->d, src->d, M_SLOTS);
+	dst->wild = src->wild;
+	dst->namb = src->namb;
+	memcpy(dst->amb, src->amb, sizeof(src->amb[0]) * src->namb);
 }
 
 int mref_live_views(struct model *m)
@@ -93,9 +150,7 @@ static void compact(struct model *m, int v)
 		int old = w->src;
 
 		if (s->mat) {
-			memcpy(w->d, s->d, M_SLOTS);
-			memcpy(w->z, s->z, M_SLOTS);
-			w->amb = s->amb;
+			take_bytes(w, s);
 			w->mat = true;
 			w->src = -1;
 			s->mat = false;
@@ -117,48 +172,49 @@ static int holder(struct model *m, int v)
 	return v;
 }
 
-/* An observation settles every view of an ambiguity group alike. */
-static void resolve(struct model *m, int group, bool zeroed)
-{
-	int i;
-
-	for (i = 0; i < m->nviews; i++) {
-		struct mview *w = &m->v[i];
-
-		if (w->refs > 0 && w->amb == group) {
-			if (zeroed)
-				memcpy(w->d, w->z, M_SLOTS);
-			w->amb = 0;
-		}
-	}
-}
-
 /*
  * Expected byte of slot in view; with an ambiguous page the observed value
- * picks the candidate.  *ok false when observed fits no candidate.
+ * picks the candidates, and what they all imply about the groups is
+ * recorded.  *ok false when observed fits no candidate.
  */
 int mref_read(struct model *m, int view, int slot, int observed, bool *ok)
 {
-	int h = holder(m, view);
+	int h = holder(m, view), i, last = -2, nsurv = 0;
+	uint8_t bit = 1u << slot;
 	struct mview *w;
 
-	*ok = true;
+	*ok = observed == 0;
 	if (h < 0)
-		return 0;
+		return 0;		/* never written: zeros */
 	w = &m->v[h];
-	if (w->amb && w->d[slot] != w->z[slot]) {
-		if (observed == w->d[slot]) {
-			resolve(m, w->amb, false);
-		} else if (observed == w->z[slot]) {
-			resolve(m, w->amb, true);
-		} else {
-			*ok = false;
-			return w->d[slot];
+	normalize(m, w);
+	if ((w->wild & bit) || w->d[slot] == observed) {
+		last = -1;
+		nsurv++;
+	}
+	for (i = 0; i < w->namb; i++) {
+		if (w->amb[i].d[slot] == observed) {
+			last = i;
+			nsurv++;
 		}
 	}
-	if (observed != w->d[slot])
+	if (!nsurv) {
 		*ok = false;
-	return w->d[slot];
+		return w->namb ? w->amb[w->namb - 1].d[slot] : w->d[slot];
+	}
+	*ok = true;
+	/* every surviving candidate needs the groups above it kept */
+	for (i = last + 1; i < w->namb; i++)
+		group_set(m, w->amb[i].g, G_KEPT);
+	if (nsurv == 1 && last >= 0)
+		group_set(m, w->amb[last].g, G_ZEROED);
+	if (w->wild & bit) {
+		/* in the world where d[] holds, this slot is what was read */
+		w->d[slot] = observed;
+		w->wild &= ~bit;
+	}
+	normalize(m, w);
+	return observed;
 }
 
 static void materialise(struct model *m, int view)
@@ -173,13 +229,11 @@ static void materialise(struct model *m, int view)
 	if (w->mat)
 		return;
 	if (h >= 0) {
-		memcpy(w->d, m->v[h].d, M_SLOTS);
-		memcpy(w->z, m->v[h].z, M_SLOTS);
-		w->amb = m->v[h].amb;
+		take_bytes(w, &m->v[h]);
 	} else {
 		memset(w->d, 0, M_SLOTS);
-		memset(w->z, 0, M_SLOTS);
-		w->amb = 0;
+		w->wild = 0;
+		w->namb = 0;
 	}
 	w->mat = true;
 	h = w->src;
@@ -190,9 +244,15 @@ static void materialise(struct model *m, int view)
 
 void mref_write(struct model *m, int view, int slot, uint8_t val)
 {
+	struct mview *w;
+	int i;
+
 	materialise(m, view);
-	m->v[view].d[slot] = val;
-	m->v[view].z[slot] = val;
+	w = &m->v[view];
+	w->d[slot] = val;
+	w->wild &= ~(1u << slot);
+	for (i = 0; i < w->namb; i++)
+		w->amb[i].d[slot] = val;
 }
 
 /*
@@ -210,17 +270,50 @@ bool mref_free_may_zero(struct model *m, int view)
 	return w->refs == 1 && w->mat;
 }
 
+static bool all_zero(const uint8_t *d)
+{
+	int i;
+
+	for (i = 0; i < M_SLOTS; i++)
+		if (d[i])
+			return false;
+	return true;
+}
+
+/*
+ * One more MADV_FREE of a page it may discard: a new group, and a new
+ * candidate on top, zero.  The candidates below it now also need this
+ * group kept.
+ */
 void mref_free_mark(struct model *m, int view)
 {
 	struct mview *w = &m->v[view];
+	int i, s;
 
-	if (!w->amb) {
-		w->amb = m->next_amb++;
-		memset(w->z, 0, M_SLOTS);
-	} else {
-		/* freed again: the zero candidate is zero once more */
-		memset(w->z, 0, M_SLOTS);
+	OS_ASSERT(w->mat);
+	normalize(m, w);
+	if (!w->namb && !w->wild && all_zero(w->d))
+		return;			/* zero either way */
+	if (w->namb && all_zero(w->amb[w->namb - 1].d)) {
+		/*
+		 * The top candidate is zero already: it now means "that free
+		 * or this one zeroed", a group of its own; the earlier group
+		 * learns nothing more from this view (a weaker model, sound).
+		 */
+		w->amb[w->namb - 1].g = group_new(m);
+		return;
 	}
+	if (w->namb == M_AMB) {
+		/* out of room: d[] becomes "any candidate", groups forgotten */
+		for (i = 0; i < w->namb; i++)
+			for (s = 0; s < M_SLOTS; s++)
+				if (w->amb[i].d[s] != w->d[s])
+					w->wild |= 1u << s;
+		w->namb = 0;
+	}
+	w->amb[w->namb].g = group_new(m);
+	memset(w->amb[w->namb].d, 0, M_SLOTS);
+	w->namb++;
 }
 
 void mref_unmap(struct model *m, struct mproc *p, int first, int n)

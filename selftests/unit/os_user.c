@@ -122,81 +122,111 @@ int64_t os_user_live_allocs(void)
 
 /* ---- locks ---- */
 
+/*
+ * The owner and writer fields are read without the lock (the recursion
+ * checks run before taking it), so every access is atomic.  The owner is
+ * cleared before the lock is released: only this thread ever stores its
+ * own id there, so "owner == self" read unlocked is never stale.
+ */
+_Static_assert(sizeof(pthread_t) == sizeof(unsigned long),
+	       "pthread_t is stored with __atomic builtins");
+
+static pthread_t owner_get(pthread_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void owner_set(pthread_t *p, pthread_t t)
+{
+	__atomic_store_n(p, t, __ATOMIC_RELAXED);
+}
+
+/* does this thread own it? (unlocked reads are fine, see above) */
+static bool owned(pthread_t *p, bool *flag)
+{
+	return __atomic_load_n(flag, __ATOMIC_RELAXED) &&
+	       pthread_equal(owner_get(p), pthread_self());
+}
+
 void os_mutex_init(os_mutex_t *m)
 {
 	pthread_mutex_init(&m->m, NULL);
-	m->held = false;
+	owner_set(&m->owner, (pthread_t)0);
+	__atomic_store_n(&m->held, false, __ATOMIC_RELAXED);
 }
 
 void os_mutex_destroy(os_mutex_t *m)
 {
-	OS_ASSERT(!m->held);
+	OS_ASSERT(!__atomic_load_n(&m->held, __ATOMIC_RELAXED));
 	pthread_mutex_destroy(&m->m);
 }
 
 void os_mutex_lock(os_mutex_t *m)
 {
 	/* a recursive lock would deadlock silently: catch it loudly */
-	OS_ASSERT(!(m->held && pthread_equal(m->owner, pthread_self())));
+	OS_ASSERT(!owned(&m->owner, &m->held));
 	pthread_mutex_lock(&m->m);
-	m->owner = pthread_self();
-	m->held = true;
+	owner_set(&m->owner, pthread_self());
+	__atomic_store_n(&m->held, true, __ATOMIC_RELAXED);
 }
 
 void os_mutex_unlock(os_mutex_t *m)
 {
-	OS_ASSERT(m->held && pthread_equal(m->owner, pthread_self()));
-	m->held = false;
+	OS_ASSERT(owned(&m->owner, &m->held));
+	__atomic_store_n(&m->held, false, __ATOMIC_RELAXED);
+	owner_set(&m->owner, (pthread_t)0);
 	pthread_mutex_unlock(&m->m);
 }
 
 void os_mutex_assert_held(os_mutex_t *m)
 {
-	OS_ASSERT(m->held && pthread_equal(m->owner, pthread_self()));
+	OS_ASSERT(owned(&m->owner, &m->held));
 }
 
 void os_rwlock_init(os_rwlock_t *l)
 {
 	pthread_rwlock_init(&l->l, NULL);
-	l->wlocked = false;
+	owner_set(&l->writer, (pthread_t)0);
+	__atomic_store_n(&l->wlocked, false, __ATOMIC_RELAXED);
 }
 
 void os_rwlock_destroy(os_rwlock_t *l)
 {
-	OS_ASSERT(!l->wlocked);
+	OS_ASSERT(!__atomic_load_n(&l->wlocked, __ATOMIC_RELAXED));
 	pthread_rwlock_destroy(&l->l);
 }
 
 void os_rwlock_rlock(os_rwlock_t *l)
 {
-	OS_ASSERT(!(l->wlocked && pthread_equal(l->writer, pthread_self())));
+	OS_ASSERT(!owned(&l->writer, &l->wlocked));
 	pthread_rwlock_rdlock(&l->l);
 }
 
 void os_rwlock_runlock(os_rwlock_t *l)
 {
-	OS_ASSERT(!l->wlocked);
+	OS_ASSERT(!__atomic_load_n(&l->wlocked, __ATOMIC_RELAXED));
 	pthread_rwlock_unlock(&l->l);
 }
 
 void os_rwlock_wlock(os_rwlock_t *l)
 {
-	OS_ASSERT(!(l->wlocked && pthread_equal(l->writer, pthread_self())));
+	OS_ASSERT(!owned(&l->writer, &l->wlocked));
 	pthread_rwlock_wrlock(&l->l);
-	l->writer = pthread_self();
-	l->wlocked = true;
+	owner_set(&l->writer, pthread_self());
+	__atomic_store_n(&l->wlocked, true, __ATOMIC_RELAXED);
 }
 
 void os_rwlock_wunlock(os_rwlock_t *l)
 {
-	OS_ASSERT(l->wlocked && pthread_equal(l->writer, pthread_self()));
-	l->wlocked = false;
+	OS_ASSERT(owned(&l->writer, &l->wlocked));
+	__atomic_store_n(&l->wlocked, false, __ATOMIC_RELAXED);
+	owner_set(&l->writer, (pthread_t)0);
 	pthread_rwlock_unlock(&l->l);
 }
 
 void os_rwlock_assert_wlocked(os_rwlock_t *l)
 {
-	OS_ASSERT(l->wlocked && pthread_equal(l->writer, pthread_self()));
+	OS_ASSERT(owned(&l->writer, &l->wlocked));
 }
 
 /* ---- pages ---- */
@@ -234,6 +264,7 @@ vm_page_t os_page_alloc(bool zero)
 	return pg;
 }
 
+
 static void page_release(vm_page_t pg)
 {
 	/* a freed page still mapped by a pmap is a use-after-free to be */
@@ -245,22 +276,35 @@ static void page_release(vm_page_t pg)
 	free(pg);
 }
 
+/*
+ * Page references are atomic, as the kernel's get_page/put_page: a hold
+ * (vm_fault_hold, ptrace) is dropped without any of the core's locks.
+ */
+static void page_put(vm_page_t pg)
+{
+	int left = __atomic_sub_fetch(&pg->refs, 1, __ATOMIC_ACQ_REL);
+
+	OS_ASSERT(left >= 0);
+	if (left == 0)
+		page_release(pg);
+}
+
 void os_page_free(vm_page_t pg)
 {
 	OS_ASSERT(pg && pg->magic == OS_PAGE_MAGIC);
 	OS_ASSERT(!pg->is_zero);
-	OS_ASSERT(pg->refs > 0);
-	if (--pg->refs == 0)
-		page_release(pg);
+	page_put(pg);
 }
 
 void os_page_hold(vm_page_t pg)
 {
+	int before;
+
 	OS_ASSERT(pg && pg->magic == OS_PAGE_MAGIC);
 	if (pg->is_zero)
 		return;
-	OS_ASSERT(pg->refs > 0);
-	pg->refs++;
+	before = __atomic_fetch_add(&pg->refs, 1, __ATOMIC_RELAXED);
+	OS_ASSERT(before > 0);
 }
 
 void os_page_unhold(vm_page_t pg)
@@ -268,9 +312,7 @@ void os_page_unhold(vm_page_t pg)
 	OS_ASSERT(pg && pg->magic == OS_PAGE_MAGIC);
 	if (pg->is_zero)
 		return;
-	OS_ASSERT(pg->refs > 0);
-	if (--pg->refs == 0)
-		page_release(pg);
+	page_put(pg);
 }
 
 void os_page_copy(vm_page_t dst, vm_page_t src)

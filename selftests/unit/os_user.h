@@ -194,4 +194,73 @@ int os_user_zero_page_check(void);
 /* make the n-th next allocation (malloc or page) fail; -1 = never */
 void os_user_fail_after(long n);
 
+/*
+ * ---- trace hooks (os.h): counted per event in os_user_trace[], so the
+ * unit tests can see that the core reports its events ----
+ */
+enum os_user_trace_ev {
+	OS_TR_ZERO_FILL, OS_TR_COW, OS_TR_SHADOW, OS_TR_COLLAPSE,
+	OS_TR_BYPASS, OS_TR_FORK, OS_TR_PAGEIN, OS_TR_PAGEOUT, OS_TR_NR
+};
+extern int64_t os_user_trace[OS_TR_NR];	/* os_trace_user.c */
+
+static inline void os_user_trace_hit(enum os_user_trace_ev ev)
+{
+	__atomic_add_fetch(&os_user_trace[ev], 1, __ATOMIC_RELAXED);
+}
+
+static inline void os_trace_zero_fill(uint64_t obj, uint64_t pindex)
+{
+	(void)obj; (void)pindex;
+	os_user_trace_hit(OS_TR_ZERO_FILL);
+}
+
+static inline void os_trace_cow(uint64_t first, uint64_t src,
+				uint64_t pindex, int depth, int renamed)
+{
+	(void)first; (void)src; (void)pindex; (void)depth; (void)renamed;
+	os_user_trace_hit(OS_TR_COW);
+}
+
+static inline void os_trace_shadow(uint64_t obj, uint64_t backing,
+				   uint64_t offset, int depth)
+{
+	(void)obj; (void)backing; (void)offset; (void)depth;
+	os_user_trace_hit(OS_TR_SHADOW);
+}
+
+static inline void os_trace_collapse(uint64_t obj, uint64_t backing,
+				     uint64_t new_backing)
+{
+	(void)obj; (void)backing; (void)new_backing;
+	os_user_trace_hit(OS_TR_COLLAPSE);
+}
+
+static inline void os_trace_bypass(uint64_t obj, uint64_t backing,
+				   uint64_t new_backing)
+{
+	(void)obj; (void)backing; (void)new_backing;
+	os_user_trace_hit(OS_TR_BYPASS);
+}
+
+static inline void os_trace_fork(int entries, int share, int copy, int zero,
+				 int none)
+{
+	(void)entries; (void)share; (void)copy; (void)zero; (void)none;
+	os_user_trace_hit(OS_TR_FORK);
+}
+
+static inline void os_trace_pagein(uint64_t obj, uint64_t pindex, int result)
+{
+	(void)obj; (void)pindex; (void)result;
+	os_user_trace_hit(OS_TR_PAGEIN);
+}
+
+static inline void os_trace_pageout(uint64_t obj, uint64_t pindex,
+				    int result)
+{
+	(void)obj; (void)pindex; (void)result;
+	os_user_trace_hit(OS_TR_PAGEOUT);
+}
+
 #endif /* _BSDVM_OS_USER_H */

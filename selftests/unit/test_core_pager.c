@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_core_pager.c - the core's pager path (vm_pager.h) with a fake
- * pager: page-in with every lock dropped and KERN_RETRY, the busy page,
- * faults past the object's end (SIGBUS/BUS_OBJERR), private copy-on-write
- * over a pager object, shared writes in place, and the object's release.
- * Issue 5's vnode pager plugs into exactly this path.
+ * test_core_pager.c - the core's pager path (vm_pager.h) with fake
+ * pagers: page-in with every lock dropped and KERN_RETRY, read-around per
+ * advice, the busy page, faults past the object's end
+ * (SIGBUS/BUS_OBJERR), private copy-on-write over a pager object, shared
+ * writes in place, dirty tracking, msync and write-back, truncation, the
+ * host's last-reference hook and the object's release.  The Linux vnode
+ * pager (module/linux/vnode_pager.c) plugs into exactly this path.
  */
+#include <stdlib.h>
+#include <string.h>
 #include "testlib.h"
 #include "vm_pager.h"
 
@@ -16,14 +20,23 @@ static int getpages, deallocs;
 static bool fail_io;
 
 /* Page i of the "file" holds byte 0x40 + i everywhere. */
-static int fake_getpage(struct vm_object *obj, vm_pindex_t pindex,
-			vm_page_t page)
+static int fake_getpages(struct vm_object *obj, vm_pindex_t pindex,
+			 vm_page_t *pages, int count, int reqidx, int *filled,
+			 void *ctx)
 {
+	int i;
+
 	(void)obj;
+	(void)ctx;
 	getpages++;
+	*filled = 0;
 	if (fail_io)
 		return KERN_FAILURE;
-	memset(os_user_page_data(page), 0x40 + (int)pindex, OS_PAGE_SIZE);
+	for (i = 0; i < count; i++)
+		memset(os_user_page_data(pages[i]), 0x40 + (int)(pindex + i),
+		       OS_PAGE_SIZE);
+	*filled = count;
+	(void)reqidx;
 	return KERN_SUCCESS;
 }
 
@@ -35,7 +48,7 @@ static void fake_dealloc(struct vm_object *obj)
 
 static const struct vm_pager_ops fake_ops = {
 	.name = "fake",
-	.getpage = fake_getpage,
+	.getpages = fake_getpages,
 	.dealloc = fake_dealloc,
 };
 
@@ -156,4 +169,351 @@ TEST(pager_mmap_needs_a_sharing_flag_and_fd_rights)
 	CHECK_EQ(vm_mmap(p->vs, &req, &a), EINVAL);
 	vm_object_deallocate(obj);
 	tp_exit(p);
+}
+
+/*
+ * A fake vnode: a byte array with a size, a table reference like the
+ * Linux host's (the object lives while the "vnode" holds it), and a
+ * last-reference hook that records the call.
+ */
+struct fvn {
+	uint8_t *data;
+	vm_size_t size;			/* bytes */
+	struct vm_object *obj;
+	int pages_read, pages_written, put_calls, syncs, lastrefs;
+	bool fail_write;
+};
+
+static int fvn_getpages(struct vm_object *obj, vm_pindex_t pindex,
+			vm_page_t *pages, int count, int reqidx, int *filled,
+			void *ctx)
+{
+	struct fvn *v = obj->handle;
+	int i;
+
+	(void)ctx;
+	for (i = 0; i < count; i++) {
+		vm_size_t pos = (vm_size_t)(pindex + i) * PS, n;
+		uint8_t *d = os_user_page_data(pages[i]);
+
+		if (pos >= v->size)
+			break;
+		n = v->size - pos < PS ? v->size - pos : PS;
+		memcpy(d, v->data + pos, n);
+		memset(d + n, 0, PS - n);
+		v->pages_read++;
+	}
+	*filled = i;
+	return reqidx < i ? KERN_SUCCESS : KERN_OUT_OF_BOUNDS;
+}
+
+static int fvn_putpages(struct vm_object *obj, vm_pindex_t pindex,
+			vm_page_t *pages, int count, int flags)
+{
+	struct fvn *v = obj->handle;
+	int i;
+
+	v->put_calls++;
+	if (v->fail_write)
+		return EIO;
+	for (i = 0; i < count; i++) {
+		vm_size_t pos = (vm_size_t)(pindex + i) * PS, n;
+
+		if (pos >= v->size)
+			break;	/* never past the end of the file */
+		n = v->size - pos < PS ? v->size - pos : PS;
+		memcpy(v->data + pos, os_user_page_data(pages[i]), n);
+		v->pages_written++;
+	}
+	if (flags & VM_PAGER_PUT_SYNC)
+		v->syncs++;
+	return 0;
+}
+
+static void fvn_lastref(struct vm_object *obj)
+{
+	struct fvn *v = obj->handle;
+
+	v->lastrefs++;
+}
+
+static const struct vm_pager_ops fvn_ops = {
+	.name = "fakevnode",
+	.getpages = fvn_getpages,
+	.putpages = fvn_putpages,
+	.lastref = fvn_lastref,
+	.dealloc = fake_dealloc,
+};
+
+static struct fvn *fvn_new(vm_size_t size)
+{
+	struct fvn *v = calloc(1, sizeof(*v));
+	vm_size_t i;
+
+	OS_ASSERT(v);
+	v->data = calloc(1, size + PS);
+	OS_ASSERT(v->data);
+	v->size = size;
+	for (i = 0; i < size; i++)
+		v->data[i] = (uint8_t)(0x40 + i / PS);
+	v->obj = vm_pager_allocate(OBJT_VNODE, &fvn_ops, v,
+				   (size + PS - 1) / PS);
+	OS_ASSERT(v->obj);
+	return v;
+}
+
+/* A new mapping's reference, as the host's map ioctl takes it. */
+static struct vm_object *fvn_ref(struct fvn *v)
+{
+	vm_object_reference(v->obj);
+	return v->obj;
+}
+
+/* The host's reap: write back, then drop the table reference. */
+static void fvn_free(struct fvn *v)
+{
+	OS_ASSERT(vm_object_page_clean(v->obj, 0, 0, VM_CLEAN_SYNC) == 0);
+	vm_object_deallocate(v->obj);
+	free(v->data);
+	free(v);
+}
+
+static int do_msync(struct tproc *p, vm_offset_t a, vm_size_t len, int fl)
+{
+	struct vm_sync *s;
+	int err = vm_msync(p->vs, a, len, fl, &s);
+
+	if (err)
+		return err;
+	return vm_sync_run(s);
+}
+
+TEST(vnode_readaround_follows_advice)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(100 * PS);
+	vm_offset_t a;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 100 * PS, BSD_PROT_READ, BSD_MAP_SHARED,
+		     &err);
+	CHECK_EQ(err, 0);
+	/* NORMAL: the aligned cluster of 16 around page 20 (16..31) */
+	CHECK_EQ(tp_get(p, a + 20 * PS), 0x40 + 20);
+	CHECK_EQ(v->pages_read, 16);
+	CHECK_EQ(tp_get(p, a + 31 * PS), 0x40 + 31);
+	CHECK_EQ(v->pages_read, 16);
+	/* RANDOM: the page alone */
+	CHECK_EQ(vm_madvise(p->vs, a, 100 * PS, BSD_MADV_RANDOM), 0);
+	CHECK_EQ(tp_get(p, a + 50 * PS), 0x40 + 50);
+	CHECK_EQ(v->pages_read, 17);
+	/* SEQUENTIAL: 32 from the page on, stopping at a resident page */
+	CHECK_EQ(vm_madvise(p->vs, a, 100 * PS, BSD_MADV_SEQUENTIAL), 0);
+	CHECK_EQ(tp_get(p, a + 40 * PS), 0x40 + 40);
+	CHECK_EQ(v->pages_read, 17 + 10);
+	/* and at the end of the object */
+	CHECK_EQ(tp_get(p, a + 90 * PS), 0x40 + 90);
+	CHECK_EQ(v->pages_read, 27 + 10);
+	/* WILLNEED maps what is resident (read-only), reads nothing */
+	CHECK_EQ(vm_madvise(p->vs, a, 100 * PS, BSD_MADV_WILLNEED), 0);
+	CHECK_EQ(v->pages_read, 37);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(p);
+	CHECK_EQ(v->lastrefs, 1);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+}
+
+TEST(vnode_shared_write_dirties_and_msync_writes_back)
+{
+	struct tproc *p = tp_new(), *q = tp_new();
+	struct fvn *v = fvn_new(3 * PS + 100);
+	vm_offset_t a, b;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 5 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	b = map_file(q, fvn_ref(v), 4 * PS, BSD_PROT_READ, BSD_MAP_SHARED,
+		     &err);
+	CHECK_EQ(err, 0);
+	/* a read maps a clean page read-only: nothing to write back */
+	CHECK_EQ(tp_get(p, a + PS), 0x41);
+	CHECK_EQ(do_msync(p, a, 4 * PS, BSD_MS_SYNC), 0);
+	CHECK_EQ(v->put_calls, 0);
+	/* the write faults again and dirties it; q sees it at once */
+	CHECK_EQ(tp_wr(p, a + PS + 7, 0x77), 0);
+	CHECK_EQ(tp_get(q, b + PS + 7), 0x77);
+	CHECK_EQ(v->data[PS + 7], 0x41);	/* not in the file yet */
+	CHECK_EQ(do_msync(p, a, 4 * PS, BSD_MS_SYNC), 0);
+	CHECK_EQ(v->data[PS + 7], 0x77);
+	CHECK_EQ(v->pages_written, 1);
+	CHECK_EQ(v->syncs, 1);
+	/* written pages lost write access: the next write dirties again */
+	CHECK_EQ(tp_wr(p, a + PS + 8, 0x78), 0);
+	CHECK_EQ(do_msync(p, a + PS, 0, BSD_MS_ASYNC), 0);	/* whole entry */
+	CHECK_EQ(v->data[PS + 8], 0x78);
+	CHECK_EQ(v->syncs, 1);			/* ASYNC does not wait */
+	/* the last page: only the bytes before EOF reach the file */
+	CHECK_EQ(tp_wr(p, a + 3 * PS + 200, 0x55), 0);
+	CHECK_EQ(do_msync(p, a, 4 * PS, BSD_MS_SYNC), 0);
+	CHECK_EQ(v->data[3 * PS + 200], 0);
+	/* past the object's end: SIGBUS, BUS_OBJERR */
+	CHECK_EQ(tp_code(p, a + 4 * PS, false),
+		 CPU_SIGBUS * 100 + CPU_BUS_OBJERR);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(p);
+	CHECK_EQ(v->lastrefs, 0);
+	tp_exit(q);
+	CHECK_EQ(v->lastrefs, 1);
+	fvn_free(v);
+	CHECK_EQ(deallocs > 0, 1);
+	CHECK_EQ(live_pages(), 0);
+	CHECK_EQ(live_objects(), 0);
+}
+
+TEST(vnode_msync_errors)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(4 * PS);
+	vm_offset_t a;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 4 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(do_msync(p, a, PS, BSD_MS_ASYNC | BSD_MS_INVALIDATE), EINVAL);
+	CHECK_EQ(do_msync(p, a, PS, 0x100), EINVAL);
+	CHECK_EQ(do_msync(p, a + 4 * PS, PS, BSD_MS_SYNC), ENOMEM);
+	CHECK_EQ(do_msync(p, a + 3 * PS, 2 * PS, BSD_MS_SYNC), ENOMEM);
+	CHECK_EQ(do_msync(p, a + 4 * PS, 0, BSD_MS_SYNC), ENOMEM);
+	CHECK_EQ(do_msync(p, a + 1, PS, BSD_MS_SYNC), 0);	/* truncated */
+	/* an I/O error is EIO, and the data stays dirty for the next try */
+	CHECK_EQ(tp_wr(p, a + 5, 0x11), 0);
+	v->fail_write = true;
+	CHECK_EQ(do_msync(p, a, PS, BSD_MS_SYNC), EIO);
+	v->fail_write = false;
+	CHECK_EQ(v->data[5], 0x40);
+	CHECK_EQ(do_msync(p, a, PS, BSD_MS_SYNC), 0);
+	CHECK_EQ(v->data[5], 0x11);
+	/* anonymous memory: nothing to do */
+	a = tp_mmap(p, 0, PS, RW, BSD_MAP_ANON | BSD_MAP_PRIVATE, &err);
+	CHECK_EQ(tp_wr(p, a, 1), 0);
+	CHECK_EQ(do_msync(p, a, PS, BSD_MS_SYNC), 0);
+	tp_exit(p);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+}
+
+TEST(vnode_invalidate_drops_clean_pages_and_rereads)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(2 * PS);
+	vm_offset_t a;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 2 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a), 0x40);
+	CHECK_EQ(tp_wr(p, a + PS, 0x22), 0);
+	v->data[0] = 0x99;			/* the file changed underneath */
+	CHECK_EQ(tp_get(p, a), 0x40);		/* cached */
+	CHECK_EQ(do_msync(p, a, 2 * PS, BSD_MS_INVALIDATE), 0);
+	CHECK_EQ(v->data[PS], 0x22);		/* dirty: written first */
+	CHECK_EQ(tp_get(p, a), 0x99);		/* clean: dropped, read again */
+	tp_exit(p);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+}
+
+TEST(vnode_private_sees_file_until_first_write)
+{
+	struct tproc *p = tp_new(), *q = tp_new();
+	struct fvn *v = fvn_new(2 * PS);
+	vm_offset_t a, b;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 2 * PS, RW, BSD_MAP_PRIVATE, &err);
+	CHECK_EQ(err, 0);
+	b = map_file(q, fvn_ref(v), 2 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a + PS), 0x41);
+	/* a shared writer's change shows through the untouched private page */
+	CHECK_EQ(tp_wr(q, b + PS, 0x33), 0);
+	CHECK_EQ(tp_get(p, a + PS), 0x33);
+	/* the first private write copies; later shared writes are hidden */
+	CHECK_EQ(tp_wr(p, a + PS + 1, 0x44), 0);
+	CHECK_EQ(tp_wr(q, b + PS, 0x35), 0);
+	CHECK_EQ(tp_get(p, a + PS), 0x33);
+	CHECK_EQ(tp_get(p, a + PS + 1), 0x44);
+	CHECK_EQ(tp_get(q, b + PS + 1), 0x41);
+	/* msync of a private mapping writes the file's own dirty pages */
+	CHECK_EQ(do_msync(p, a, 2 * PS, BSD_MS_SYNC), 0);
+	CHECK_EQ(v->data[PS], 0x35);
+	CHECK_EQ(v->data[PS + 1], 0x41);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(p);
+	tp_exit(q);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+	CHECK_EQ(live_objects(), 0);
+}
+
+TEST(vnode_truncate_is_sigbus_past_the_new_end)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(4 * PS);
+	vm_offset_t a, s;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 4 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	s = map_file(p, fvn_ref(v), 4 * PS, RW, BSD_MAP_PRIVATE, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a + 3 * PS), 0x43);
+	CHECK_EQ(tp_get(p, s + 3 * PS), 0x43);
+	v->size = PS + 10;
+	vm_pager_setsize(v->obj, 2);
+	/* the mapped page is gone from every pmap: no stale data */
+	CHECK_EQ(tp_code(p, a + 3 * PS, false),
+		 CPU_SIGBUS * 100 + CPU_BUS_OBJERR);
+	CHECK_EQ(tp_code(p, s + 3 * PS, false),
+		 CPU_SIGBUS * 100 + CPU_BUS_OBJERR);
+	CHECK_EQ(tp_code(p, a + 2 * PS, true),
+		 CPU_SIGBUS * 100 + CPU_BUS_OBJERR);
+	CHECK_EQ(tp_get(p, a + PS + 5), 0x41);
+	/* growing again: the pages read what the file has */
+	v->size = 4 * PS;
+	memset(v->data + 2 * PS, 0, 2 * PS);
+	vm_pager_setsize(v->obj, 4);
+	CHECK_EQ(tp_get(p, a + 3 * PS), 0);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(p);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+}
+
+TEST(vnode_fork_shares_and_copies)
+{
+	struct tproc *p = tp_new(), *c;
+	struct fvn *v = fvn_new(2 * PS);
+	vm_offset_t a, s;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 2 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	s = map_file(p, fvn_ref(v), 2 * PS, RW, BSD_MAP_PRIVATE, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_wr(p, s, 0x10), 0);
+	c = tp_fork(p);
+	CHECK_EQ(tp_wr(c, a, 0x20), 0);		/* shared: parent sees it */
+	CHECK_EQ(tp_get(p, a), 0x20);
+	CHECK_EQ(tp_get(c, s), 0x10);		/* private copy is inherited */
+	CHECK_EQ(tp_wr(c, s, 0x30), 0);
+	CHECK_EQ(tp_get(p, s), 0x10);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(c);
+	tp_exit(p);
+	CHECK_EQ(v->lastrefs, 1);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+	CHECK_EQ(live_objects(), 0);
 }

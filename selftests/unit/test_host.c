@@ -4,6 +4,7 @@
  * against plain arrays with random operations.
  */
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 #include "os.h"
 #include "harness.h"
@@ -223,6 +224,67 @@ TEST(memory_accounting)
 	os_free(m);
 	CHECK_EQ(os_user_zero_page_check(), 0);
 	CHECK(os_zero_page() == os_zero_page());
+}
+
+/*
+ * Several threads lock one mutex and hold/unhold one page at once (as
+ * ptrace holds a page while the owner faults): the recursion checks read
+ * the owner unlocked and page references are dropped unlocked, so both
+ * must be atomic.  Run under -fsanitize=thread to see races.
+ */
+#define HT_THREADS	4
+#define HT_ROUNDS	20000
+
+static os_mutex_t ht_mtx;
+static os_rwlock_t ht_rw;
+static long ht_count;
+static vm_page_t ht_pg;
+
+static void *ht_worker(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < HT_ROUNDS; i++) {
+		os_mutex_lock(&ht_mtx);
+		os_mutex_assert_held(&ht_mtx);
+		ht_count++;
+		os_mutex_unlock(&ht_mtx);
+		os_page_hold(ht_pg);
+		if (i & 1) {
+			os_rwlock_rlock(&ht_rw);
+			os_rwlock_runlock(&ht_rw);
+		} else {
+			os_rwlock_wlock(&ht_rw);
+			os_rwlock_assert_wlocked(&ht_rw);
+			os_rwlock_wunlock(&ht_rw);
+		}
+		os_page_unhold(ht_pg);
+	}
+	return NULL;
+}
+
+TEST(locks_and_holds_threaded)
+{
+	pthread_t th[HT_THREADS];
+	int64_t p0 = os_user_live_pages();
+	int i;
+
+	os_mutex_init(&ht_mtx);
+	os_rwlock_init(&ht_rw);
+	ht_count = 0;
+	ht_pg = os_page_alloc(true);
+	CHECK(ht_pg);
+	for (i = 0; i < HT_THREADS; i++)
+		CHECK_EQ(pthread_create(&th[i], NULL, ht_worker, NULL), 0);
+	for (i = 0; i < HT_THREADS; i++)
+		pthread_join(th[i], NULL);
+	CHECK_EQ(ht_count, (long)HT_THREADS * HT_ROUNDS);
+	CHECK_EQ(os_user_live_pages(), p0 + 1);
+	os_page_free(ht_pg);		/* every hold gone: the last reference */
+	CHECK_EQ(os_user_live_pages(), p0);
+	os_mutex_destroy(&ht_mtx);
+	os_rwlock_destroy(&ht_rw);
 }
 
 TEST(page_double_free_aborts)

@@ -42,6 +42,7 @@
  */
 enum bsdvm_struct_id {
 	BSDVM_STRUCT_VERSION = 0,
+	BSDVM_STRUCT_MSYNC,
 	BSDVM_STRUCT_COUNT
 };
 
@@ -179,5 +180,23 @@ struct bsdvm_stats {
 				      struct bsdvm_brk_args)
 #define BSDVM_IOC_STATS		_IOWR(BSDVM_IOC_MAGIC, BSDVM_IOC_BASE + 0x08, \
 				      struct bsdvm_stats)
+
+/*
+ * BSDVM_IOC_MSYNC: BSD msync.  flags are BSD_MS_* (BSD_MS_SYNC is 0);
+ * len 0 means the whole mapping at addr.  Errors are FreeBSD's: unknown
+ * flags or ASYNC|INVALIDATE EINVAL, an unmapped range ENOMEM, a write
+ * error EIO.
+ */
+struct bsdvm_msync_args {
+	__u32 size;
+	__u32 flags;
+	__u64 addr;
+	__u64 len;
+};
+
+#define BSDVM_MSYNC_SIZE_V1	sizeof(struct bsdvm_msync_args)
+
+#define BSDVM_IOC_MSYNC		_IOW(BSDVM_IOC_MAGIC, BSDVM_IOC_BASE + 0x09, \
+				     struct bsdvm_msync_args)
 
 #endif /* _UAPI_LINUX_BSDVM_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vnode.h - file-backed objects (vnode_pager.c), for the map, unmap,
+ * msync and stats ioctls and module init.
+ */
+#ifndef _BSDVM_LINUX_VNODE_H
+#define _BSDVM_LINUX_VNODE_H
+
+#include <linux/types.h>
+
+struct vm_object;
+
+/*
+ * The object for mapping descriptor fd with prot and flags (BSD values),
+ * after do_mmap's permission checks: on 0, *objp is referenced for the
+ * mapping and *maxp bounds its protection; *anonp says fd is /dev/zero
+ * (map anonymous memory instead, *objp NULL).  -errno otherwise.
+ * Called with no lock held.
+ */
+int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
+		    int *maxp, bool *anonp);
+/* Drop a reference bsdvm_vnode_get gave (no lock held). */
+void bsdvm_vnode_put(struct vm_object *obj);
+/* Wait for pending write-back and release of unmapped files (no lock). */
+void bsdvm_vnode_flush(void);
+int bsdvm_vnode_init(void);
+void bsdvm_vnode_exit(void);
+
+#endif /* _BSDVM_LINUX_VNODE_H */

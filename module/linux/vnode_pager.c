@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnode_pager.c - file-backed objects: the core's pager (vm_pager.h) over
+ * struct file, and the checks do_mmap makes before a file is mapped.
+ *
+ * One vm_object per inode, found in vnode_table by every process that maps
+ * the file.  The table holds a reference of its own; when the last mapping
+ * goes (the core's lastref hook) a work item writes the dirty pages back
+ * and only then drops it, so write-back at munmap and exit never runs
+ * under mmap_lock (exit's ->close holds it for write).
+ *
+ * The object's pages are private copies filled with vfs_iocb_iter_read
+ * and written back with vfs_iocb_iter_write + vfs_fsync_range, never
+ * page-cache folios mapped into the arena (Documentation/vnode.rst says
+ * why).  All I/O runs with no core lock and no mmap_lock held: a fault
+ * that needs a read takes a file reference, releases the fault lock, reads
+ * and answers VM_FAULT_RETRY (filemap_fault's protocol); the page stays in
+ * the object for the retried fault.
+ *
+ * Coherence with the file: an fsnotify mark per inode sees FS_MODIFY
+ * (write(2), truncate) from anyone else and makes the object follow the
+ * new size (SIGBUS past it, no stale page) and drops its clean pages, so
+ * the next access reads what write(2) put there.
+ *
+ * Lock order: vnode_lock (table) -> vnode.lock -> the core's object locks;
+ * vnode.wb_lock -> the filesystem's (i_rwsem) for write-back.  i_rwsem
+ * (truncate) -> vnode.lock in the fsnotify handler.
+ */
+#include <linux/bvec.h>
+#include <linux/fs.h>
+#include <linux/fsnotify_backend.h>
+#include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/major.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/magic.h>
+#include <linux/bsdvm.h>
+
+#include "vm/vm.h"
+#include "vm/vm_pager.h"
+#include "vm/pmap.h"
+#include "compat.h"
+#include "space.h"
+#include "vnode.h"
+
+struct bsdvm_vnode {
+	struct hlist_node hash;		/* vnode_table (vnode_lock) */
+	struct inode *inode;		/* the key; pinned by file */
+	struct file *file;		/* reads (FMODE_READ) */
+	struct file *wfile;		/* write-back; NULL until shared-writable */
+	bool map_writable;		/* holds one mapping_map_writable() */
+	struct mutex lock;		/* obj (cleared at death) */
+	struct vm_object *obj;
+	struct mutex wb_lock;		/* one write-back at a time */
+	struct task_struct *wb_task;	/* its task: not an outside FS_MODIFY */
+	/* the last read that failed after the fault lock was dropped */
+	struct task_struct *fail_task;
+	pgoff_t fail_index;
+	struct work_struct reap;
+	struct fsnotify_mark mark;	/* FS_MODIFY; frees the vnode */
+};
+
+static DEFINE_MUTEX(vnode_lock);
+static DEFINE_HASHTABLE(vnode_table, 7);
+static struct workqueue_struct *vnode_wq;
+static struct fsnotify_group *vnode_group;
+static atomic_t vnode_count = ATOMIC_INIT(0);
+
+static vm_pindex_t vnode_npages(struct inode *inode)
+{
+	return DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE);
+}
+
+/* A kiocb that ignores the descriptor's O_APPEND, O_DIRECT and O_*SYNC. */
+static void vnode_kiocb(struct kiocb *kiocb, struct file *file, loff_t pos)
+{
+	init_sync_kiocb(kiocb, file);
+	kiocb->ki_flags &= ~(IOCB_APPEND | IOCB_DIRECT | IOCB_DSYNC |
+			     IOCB_SYNC | IOCB_NOWAIT);
+	kiocb->ki_pos = pos;
+}
+
+/*
+ * Read pages[0..count) from pos.  Returns the number of leading pages
+ * filled (zeros past the end of the file in the last one), or -errno.
+ */
+static int vnode_read(struct file *file, struct page **pages, int count,
+		      loff_t pos)
+{
+	struct bio_vec bv[VM_PAGER_CLUSTER_MAX];
+	size_t want = (size_t)count << PAGE_SHIFT, done = 0;
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t ret;
+	int i, n;
+
+	for (i = 0; i < count; i++) {
+		bv[i].bv_page = pages[i];
+		bv[i].bv_len = PAGE_SIZE;
+		bv[i].bv_offset = 0;
+	}
+	iov_iter_bvec(&iter, ITER_DEST, bv, count, want);
+	while (done < want) {
+		vnode_kiocb(&kiocb, file, pos + done);
+		ret = vfs_iocb_iter_read(file, &kiocb, &iter);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			break;
+		done += ret;
+	}
+	n = DIV_ROUND_UP(done, PAGE_SIZE);
+	if (done & ~PAGE_MASK)
+		zero_user_segment(pages[n - 1], done & ~PAGE_MASK, PAGE_SIZE);
+	return n;
+}
+
+static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
+			  vm_page_t *pages, int count, int reqidx, int *filled,
+			  void *ctx)
+{
+	struct bsdvm_vnode *vn = obj->handle;
+	struct bsdvm_fault_ctx *fc = ctx;
+	struct vm_fault *vmf = fc ? fc->vmf : NULL;
+	struct file *file = vn->file;
+	bool dropped = false;
+	int n;
+
+	*filled = 0;
+	if (vmf) {
+		if (fc->mkwrite) {
+			/*
+			 * ->pfn_mkwrite may not answer VM_FAULT_RETRY: take
+			 * the PTE away and let ->fault do the read.
+			 */
+			struct bsdvm_space *space = vmf->vma->vm_private_data;
+			unsigned long va = vmf->address & PAGE_MASK;
+
+			pmap_remove(&space->pmap, va, va + PAGE_SIZE);
+			return KERN_RETRY;
+		}
+		if ((vmf->flags & FAULT_FLAG_TRIED) &&
+		    READ_ONCE(vn->fail_task) == current &&
+		    READ_ONCE(vn->fail_index) == pindex + reqidx) {
+			/* the read before the retry failed: report it */
+			WRITE_ONCE(vn->fail_task, NULL);
+			return KERN_FAILURE;
+		}
+		if (vmf->flags & FAULT_FLAG_ALLOW_RETRY) {
+			fc->ret = VM_FAULT_RETRY;
+			if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+				return KERN_RETRY;	/* lock kept */
+			get_file(file);
+			release_fault_lock(vmf);
+			fc->dropped = true;
+			dropped = true;
+		}
+	}
+	n = vnode_read(file, pages, count, (loff_t)pindex << PAGE_SHIFT);
+	if (n >= 0)
+		*filled = n;
+	if (n >= 0 && n <= reqidx) {
+		/* the file is shorter than the object: follow it */
+		vm_pager_setsize(obj, vnode_npages(file_inode(file)));
+	}
+	if (dropped) {
+		if (n < 0) {
+			WRITE_ONCE(vn->fail_index, pindex + reqidx);
+			WRITE_ONCE(vn->fail_task, current);
+		}
+		fput(file);
+	}
+	if (n < 0)
+		return KERN_FAILURE;
+	return n > reqidx ? KERN_SUCCESS : KERN_OUT_OF_BOUNDS;
+}
+
+static int vnode_putpages(struct vm_object *obj, vm_pindex_t pindex,
+			  vm_page_t *pages, int count, int flags)
+{
+	struct bsdvm_vnode *vn = obj->handle;
+	struct file *file = vn->wfile;
+	struct bio_vec bv[VM_PAGER_CLUSTER_MAX];
+	loff_t pos = (loff_t)pindex << PAGE_SHIFT, isize;
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	size_t len;
+	ssize_t ret;
+	int i, err = 0;
+
+	if (!file)
+		return EIO;
+	mutex_lock(&vn->wb_lock);
+	isize = i_size_read(file_inode(file));
+	if (pos >= isize)
+		goto out;	/* truncated meanwhile: nothing to keep */
+	len = min_t(loff_t, (loff_t)count << PAGE_SHIFT, isize - pos);
+	for (i = 0; i < count; i++) {
+		bv[i].bv_page = pages[i];
+		bv[i].bv_len = PAGE_SIZE;
+		bv[i].bv_offset = 0;
+	}
+	iov_iter_bvec(&iter, ITER_SOURCE, bv, count, len);
+	vnode_kiocb(&kiocb, file, pos);
+	WRITE_ONCE(vn->wb_task, current);
+	bsdvm_iocb_write_start(file);
+	ret = vfs_iocb_iter_write(file, &kiocb, &iter);
+	bsdvm_iocb_write_end(file);
+	WRITE_ONCE(vn->wb_task, NULL);
+	if (ret != len) {
+		err = EIO;
+		goto out;
+	}
+	if (flags & VM_PAGER_PUT_SYNC)
+		ret = vfs_fsync_range(file, pos, pos + len - 1, 1);
+	else
+		ret = filemap_fdatawrite_range(file->f_mapping, pos,
+					       pos + len - 1);
+	if (ret && ret != -EINVAL)
+		err = EIO;
+out:
+	mutex_unlock(&vn->wb_lock);
+	return err;
+}
+
+/* The last mapping went: write back, then let go (vnode_reap). */
+static void vnode_lastref(struct vm_object *obj)
+{
+	struct bsdvm_vnode *vn = obj->handle;
+
+	queue_work(vnode_wq, &vn->reap);
+}
+
+static void vnode_reap(struct work_struct *work)
+{
+	struct bsdvm_vnode *vn = container_of(work, struct bsdvm_vnode, reap);
+	struct vm_object *obj = vn->obj;
+	bool last;
+	int err;
+
+	for (;;) {
+		err = vm_object_page_clean(obj, 0, 0, VM_CLEAN_SYNC);
+		if (err)
+			/* nobody to tell now: a later fsync(2) reports it */
+			mapping_set_error(vn->file->f_mapping, -EIO);
+		mutex_lock(&vnode_lock);
+		vm_object_lock(obj);
+		last = obj->ref_count == 1;
+		vm_object_unlock(obj);
+		if (!last) {
+			/* mapped again; its lastref will queue us again */
+			mutex_unlock(&vnode_lock);
+			return;
+		}
+		/* dirtied meanwhile: again; after an error, give up */
+		if (err || !vm_object_has_dirty(obj))
+			break;
+		mutex_unlock(&vnode_lock);
+	}
+	hash_del(&vn->hash);
+	mutex_unlock(&vnode_lock);
+	vm_object_deallocate(obj);	/* -> vnode_dealloc */
+}
+
+static void vnode_dealloc(struct vm_object *obj)
+{
+	struct bsdvm_vnode *vn = obj->handle;
+
+	mutex_lock(&vn->lock);
+	vn->obj = NULL;
+	mutex_unlock(&vn->lock);
+	if (vn->map_writable)
+		mapping_unmap_writable(vn->file->f_mapping);
+	fput(vn->file);
+	if (vn->wfile)
+		fput(vn->wfile);
+	vn->file = vn->wfile = NULL;
+	/* the mark's last reference frees vn (vnode_free_mark) */
+	fsnotify_destroy_mark(&vn->mark, vnode_group);
+	fsnotify_put_mark(&vn->mark);
+	atomic_dec(&vnode_count);
+}
+
+static const struct vm_pager_ops vnode_pager_ops = {
+	.name = "vnode",
+	.getpages = vnode_getpages,
+	.putpages = vnode_putpages,
+	.lastref = vnode_lastref,
+	.dealloc = vnode_dealloc,
+};
+
+/*
+ * Someone else changed the file (write(2), truncate): follow its size and
+ * drop the clean pages, which may be stale.  Our own write-back is not a
+ * change.
+ */
+static int vnode_handle_event(struct fsnotify_mark *mark, u32 mask,
+			      struct inode *inode, struct inode *dir,
+			      const struct qstr *name, u32 cookie)
+{
+	struct bsdvm_vnode *vn = container_of(mark, struct bsdvm_vnode, mark);
+
+	if (!(mask & FS_MODIFY) || READ_ONCE(vn->wb_task) == current)
+		return 0;
+	mutex_lock(&vn->lock);
+	if (vn->obj) {
+		vm_pager_setsize(vn->obj, vnode_npages(inode));
+		vm_object_page_clean(vn->obj, 0, 0, VM_CLEAN_NOWRITE);
+	}
+	mutex_unlock(&vn->lock);
+	return 0;
+}
+
+static void vnode_free_mark(struct fsnotify_mark *mark)
+{
+	kfree(container_of(mark, struct bsdvm_vnode, mark));
+}
+
+static const struct fsnotify_ops vnode_fsnotify_ops = {
+	.handle_inode_event = vnode_handle_event,
+	.free_mark = vnode_free_mark,
+};
+
+static bool vnode_is_dev_zero(struct inode *inode)
+{
+	return S_ISCHR(inode->i_mode) && imajor(inode) == MEM_MAJOR &&
+	       iminor(inode) == 5;
+}
+
+static unsigned int vnode_seals(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (inode->i_sb->s_magic != TMPFS_MAGIC)
+		return 0;
+	return SHMEM_I(inode)->seals;
+}
+
+/*
+ * do_mmap's checks (Documentation/vnode.rst), for a mapping with prot and
+ * flags (BSD values): 0 and the most the mapping may ever have, or -errno.
+ */
+static int vnode_check(struct file *file, int prot, int flags,
+		       vm_prot_t *maxp)
+{
+	struct inode *inode = file_inode(file);
+	vm_prot_t max = VM_PROT_ALL;
+
+	if (!S_ISREG(inode->i_mode))
+		return -ENODEV;
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
+	if (!file->f_op->read_iter)
+		return -ENODEV;
+	if (IS_SWAPFILE(inode))
+		return -ETXTBSY;
+	if ((file->f_path.mnt->mnt_flags & MNT_NOEXEC) ||
+	    (file->f_path.mnt->mnt_sb->s_iflags & SB_I_NOEXEC)) {
+		if (prot & VM_PROT_EXECUTE)
+			return -EPERM;
+		max &= ~VM_PROT_EXECUTE;
+	}
+	if (flags & BSD_MAP_SHARED) {
+		if (!(file->f_mode & FMODE_WRITE)) {
+			max &= ~VM_PROT_WRITE;
+		} else if (IS_APPEND(inode)) {
+			return -EACCES;
+		} else if (IS_IMMUTABLE(inode) || !file->f_op->write_iter ||
+			   (vnode_seals(file) &
+			    (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+			if (prot & VM_PROT_WRITE)
+				return -EPERM;
+			max &= ~VM_PROT_WRITE;
+		}
+	}
+	*maxp = max;
+	return 0;
+}
+
+static struct bsdvm_vnode *vnode_lookup(struct inode *inode)
+{
+	struct bsdvm_vnode *vn;
+
+	hash_for_each_possible(vnode_table, vn, hash, (unsigned long)inode)
+		if (vn->inode == inode)
+			return vn;
+	return NULL;
+}
+
+static struct bsdvm_vnode *vnode_create(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct bsdvm_vnode *vn = kzalloc(sizeof(*vn), GFP_KERNEL_ACCOUNT);
+
+	if (!vn)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&vn->lock);
+	mutex_init(&vn->wb_lock);
+	INIT_WORK(&vn->reap, vnode_reap);
+	vn->inode = inode;
+	vn->file = get_file(file);
+	fsnotify_init_mark(&vn->mark, vnode_group);
+	vn->mark.mask = FS_MODIFY;
+	if (fsnotify_add_inode_mark(&vn->mark, inode, 0)) {
+		fput(file);
+		fsnotify_put_mark(&vn->mark);	/* frees vn */
+		return ERR_PTR(-ENOMEM);
+	}
+	vn->obj = vm_pager_allocate(OBJT_VNODE, &vnode_pager_ops, vn,
+				    vnode_npages(inode));
+	if (!vn->obj) {
+		fput(file);
+		fsnotify_destroy_mark(&vn->mark, vnode_group);
+		fsnotify_put_mark(&vn->mark);
+		return ERR_PTR(-ENOMEM);
+	}
+	atomic_inc(&vnode_count);
+	hash_add(vnode_table, &vn->hash, (unsigned long)inode);
+	return vn;
+}
+
+int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
+		    int *maxp, bool *anonp)
+{
+	struct bsdvm_vnode *vn;
+	struct file *file;
+	int err;
+
+	*objp = NULL;
+	*anonp = false;
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	if (vnode_is_dev_zero(file_inode(file))) {
+		/* a new anonymous object per mapping (FreeBSD, Linux) */
+		*anonp = true;
+		*maxp = VM_PROT_ALL;
+		fput(file);
+		return 0;
+	}
+	err = vnode_check(file, BSD_PROT_EXTRACT(prot), flags, maxp);
+	if (err)
+		goto out;
+	mutex_lock(&vnode_lock);
+	vn = vnode_lookup(file_inode(file));
+	if (!vn) {
+		vn = vnode_create(file);
+		if (IS_ERR(vn)) {
+			err = PTR_ERR(vn);
+			goto unlock;
+		}
+	}
+	if ((flags & BSD_MAP_SHARED) && (*maxp & VM_PROT_WRITE) &&
+	    !vn->wfile) {
+		/* F_SEAL_WRITE must now wait for the object to go */
+		if (!vn->map_writable) {
+			if (mapping_map_writable(file->f_mapping)) {
+				err = -EPERM;
+				goto unlock;
+			}
+			vn->map_writable = true;
+		}
+		vn->wfile = get_file(file);
+	}
+	vm_pager_setsize(vn->obj, vnode_npages(file_inode(file)));
+	vm_object_reference(vn->obj);
+	*objp = vn->obj;
+unlock:
+	mutex_unlock(&vnode_lock);
+out:
+	fput(file);
+	return err;
+}
+
+void bsdvm_vnode_put(struct vm_object *obj)
+{
+	vm_object_deallocate(obj);
+	bsdvm_vnode_flush();
+}
+
+void bsdvm_vnode_flush(void)
+{
+	if (atomic_read(&vnode_count))
+		flush_workqueue(vnode_wq);
+}
+
+int bsdvm_vnode_init(void)
+{
+	vnode_wq = alloc_workqueue("bsdvm_vnode", WQ_UNBOUND, 0);
+	if (!vnode_wq)
+		return -ENOMEM;
+	vnode_group = fsnotify_alloc_group(&vnode_fsnotify_ops, 0);
+	if (IS_ERR(vnode_group)) {
+		destroy_workqueue(vnode_wq);
+		return PTR_ERR(vnode_group);
+	}
+	return 0;
+}
+
+void bsdvm_vnode_exit(void)
+{
+	/* no space is left, so every object is on its way out */
+	flush_workqueue(vnode_wq);
+	destroy_workqueue(vnode_wq);
+	WARN_ON(atomic_read(&vnode_count));
+	/* vnode_free_mark is ours: wait for the marks before the group */
+	fsnotify_wait_marks_destroyed();
+	fsnotify_put_group(vnode_group);
+}

@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File-backed objects (issue 5): one object per file shared by every
+ * mapper, private copy-on-write, fork and inheritance, msync and its
+ * errors, EOF and truncation signals, write(2) coherence, permissions,
+ * /dev/zero, close after mmap, a large sparse file, concurrent writers,
+ * and code executed from a file mapping.  Each test ends with no object
+ * and no page left in the module (checked in the teardown).
+ */
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "kselftest_harness.h"
+#include "bsdvm_test.h"
+
+#define RW	(BSD_PROT_READ | BSD_PROT_WRITE)
+
+static inline int bsdvm_mapfd(int fd, void **addr, size_t len, int prot,
+			      int flags, int filefd, uint64_t off)
+{
+	struct bsdvm_map_args m = {
+		.size = sizeof(m), .flags = flags, .prot = prot, .fd = filefd,
+		.addr = (uintptr_t)*addr, .len = len, .offset = off,
+	};
+	int r = bsd_ioctl(fd, BSDVM_IOC_MAP, &m);
+
+	if (!r)
+		*addr = (void *)(uintptr_t)m.addr;
+	return r;
+}
+
+static inline int bsdvm_msync(int fd, void *addr, size_t len, int flags)
+{
+	struct bsdvm_msync_args m = {
+		.size = sizeof(m), .flags = flags, .addr = (uintptr_t)addr,
+		.len = len,
+	};
+
+	return bsd_ioctl(fd, BSDVM_IOC_MSYNC, &m);
+}
+
+/* A file of npages pages in /tmp, page i filled with 'a' + i. */
+static int make_file(char *path, int npages)
+{
+	char buf[PG];
+	int fd, i;
+
+	strcpy(path, "/tmp/bsdvm-vnode-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < npages; i++) {
+		memset(buf, 'a' + i % 26, PG);
+		if (write(fd, buf, PG) != PG)
+			return -1;
+	}
+	return fd;
+}
+
+static char *map_file(int dev, int fd, size_t len, int prot, int flags)
+{
+	void *p = NULL;
+
+	if (bsdvm_mapfd(dev, &p, len, prot, flags, fd, 0))
+		return NULL;
+	return p;
+}
+
+FIXTURE(vnode) {
+	struct arena a;
+	char path[64];
+	int fd;
+};
+
+FIXTURE_SETUP(vnode)
+{
+	ASSERT_EQ(0, arena_open(&self->a, 4UL << 30));
+	self->fd = make_file(self->path, 8);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(vnode)
+{
+	struct bsdvm_stats st;
+	int dev;
+
+	arena_close(&self->a);
+	close(self->fd);
+	unlink(self->path);
+	/* nothing left in the module: objects, pages, file references */
+	dev = open(BSDVM_DEVICE, O_RDWR);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, bsdvm_stats(dev, &st, 1));
+	EXPECT_EQ(0, st.objects);
+	EXPECT_EQ(0, st.pages);
+	EXPECT_EQ(0, st.spaces);
+	close(dev);
+}
+
+TEST_F(vnode, shared_one_object_for_two_processes)
+{
+	struct bsdvm_stats st;
+	int p2c[2], c2p[2], status;
+	char *p, c = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p2c));
+	ASSERT_EQ(0, pipe(c2p));
+	p = map_file(self->a.fd, self->fd, 8 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ('c', p[2 * PG]);
+	ASSERT_EQ(0, bsdvm_inherit(self->a.fd, p, 8 * PG, BSD_INHERIT_NONE));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* the child maps the file itself: the same object */
+		char *q = map_file(self->a.fd, self->fd, 8 * PG, RW,
+				   BSD_MAP_SHARED);
+
+		if (!q || q[2 * PG] != 'c')
+			_exit(1);
+		q[2 * PG + 1] = 'X';
+		if (write(c2p[1], "w", 1) != 1 || read(p2c[0], &c, 1) != 1)
+			_exit(2);
+		_exit(q[3 * PG] == 'Y' ? 0 : 3);
+	}
+	ASSERT_EQ(1, read(c2p[0], &c, 1));
+	EXPECT_EQ('X', p[2 * PG + 1]);	/* at once, no msync */
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st, 1));
+	EXPECT_EQ(1, st.objects);	/* one object for both */
+	p[3 * PG] = 'Y';
+	ASSERT_EQ(1, write(p2c[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(vnode, msync_then_read_sees_shared_writes)
+{
+	char *p = map_file(self->a.fd, self->fd, 8 * PG, RW, BSD_MAP_SHARED);
+	char buf[8];
+
+	ASSERT_NE(NULL, p);
+	memcpy(p + PG + 10, "written", 7);
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p, 8 * PG, BSD_MS_SYNC));
+	ASSERT_EQ(7, pread(self->fd, buf, 7, PG + 10));
+	EXPECT_EQ(0, memcmp(buf, "written", 7));
+	/* ASYNC starts it; len 0 is the whole mapping */
+	memcpy(p + 5 * PG, "async", 5);
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p + 3 * PG, 0, BSD_MS_ASYNC));
+	ASSERT_EQ(5, pread(self->fd, buf, 5, 5 * PG));
+	EXPECT_EQ(0, memcmp(buf, "async", 5));
+	/* the last munmap writes back */
+	memcpy(p + 6 * PG, "unmap", 5);
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, p, 8 * PG));
+	ASSERT_EQ(5, pread(self->fd, buf, 5, 6 * PG));
+	EXPECT_EQ(0, memcmp(buf, "unmap", 5));
+}
+
+TEST_F(vnode, msync_flags_and_errors)
+{
+	char *p = map_file(self->a.fd, self->fd, 4 * PG, RW, BSD_MAP_SHARED);
+	char buf[4];
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(-EINVAL, bsdvm_msync(self->a.fd, p, PG,
+				       BSD_MS_ASYNC | BSD_MS_INVALIDATE));
+	EXPECT_EQ(-EINVAL, bsdvm_msync(self->a.fd, p, PG, 0x40));
+	EXPECT_EQ(-ENOMEM, bsdvm_msync(self->a.fd, p + 4 * PG, PG, 0));
+	EXPECT_EQ(-ENOMEM, bsdvm_msync(self->a.fd, p + 3 * PG, 2 * PG, 0));
+	EXPECT_EQ(-ENOMEM, bsdvm_msync(self->a.fd, p + 4 * PG, 0, 0));
+	EXPECT_EQ(0, bsdvm_msync(self->a.fd, p, 4 * PG, BSD_MS_SYNC));
+	/* INVALIDATE writes the dirty pages, drops the clean ones */
+	EXPECT_EQ('a', p[0]);
+	p[PG] = 'Q';
+	ASSERT_EQ(1, pwrite(self->fd, "Z", 1, 2 * PG));
+	EXPECT_EQ(0, bsdvm_msync(self->a.fd, p, 4 * PG, BSD_MS_INVALIDATE));
+	ASSERT_EQ(1, pread(self->fd, buf, 1, PG));
+	EXPECT_EQ('Q', buf[0]);
+	EXPECT_EQ('Z', p[2 * PG]);
+}
+
+TEST_F(vnode, private_isolation_and_pre_cow_visibility)
+{
+	char *s = map_file(self->a.fd, self->fd, 4 * PG, RW, BSD_MAP_SHARED);
+	char *p = map_file(self->a.fd, self->fd, 4 * PG, RW, BSD_MAP_PRIVATE);
+	char buf[1];
+
+	ASSERT_NE(NULL, s);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ('b', p[PG]);
+	/* before its first write a private page follows the file */
+	s[PG] = 'S';
+	EXPECT_EQ('S', p[PG]);
+	ASSERT_EQ(1, pwrite(self->fd, "W", 1, 2 * PG));
+	EXPECT_EQ('W', p[2 * PG]);
+	/* after it, never again; and its writes never reach the file */
+	p[PG + 1] = 'P';
+	s[PG] = 'T';
+	EXPECT_EQ('S', p[PG]);
+	EXPECT_EQ('b', s[PG + 1]);
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p, 4 * PG, BSD_MS_SYNC));
+	ASSERT_EQ(1, pread(self->fd, buf, 1, PG + 1));
+	EXPECT_EQ('b', buf[0]);
+}
+
+/* fork: shared stays shared, private copies, NONE and ZERO per minherit */
+TEST_F(vnode, fork_with_file_mappings_and_inheritance)
+{
+	char *s = map_file(self->a.fd, self->fd, 2 * PG, RW, BSD_MAP_SHARED);
+	char *p = map_file(self->a.fd, self->fd, 2 * PG, RW, BSD_MAP_PRIVATE);
+	char *n = map_file(self->a.fd, self->fd, PG, RW, BSD_MAP_SHARED);
+	char *z = map_file(self->a.fd, self->fd, PG, RW, BSD_MAP_PRIVATE);
+	char *c = map_file(self->a.fd, self->fd, PG, RW, BSD_MAP_SHARED);
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, s);
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, n);
+	ASSERT_NE(NULL, z);
+	ASSERT_NE(NULL, c);
+	p[0] = 'p';
+	ASSERT_EQ(0, bsdvm_inherit(self->a.fd, n, PG, BSD_INHERIT_NONE));
+	ASSERT_EQ(0, bsdvm_inherit(self->a.fd, z, PG, BSD_INHERIT_ZERO));
+	ASSERT_EQ(0, bsdvm_inherit(self->a.fd, c, PG, BSD_INHERIT_COPY));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct fault_result r;
+
+		if (p[0] != 'p' || s[0] != 'a')
+			_exit(1);
+		s[1] = 'C';		/* shared: the parent sees it */
+		p[1] = 'C';		/* private: it does not */
+		c[2] = 'C';		/* copied: nor here */
+		if (z[0] != 0)
+			_exit(2);
+		r = touch(n, 0, 0);
+		if (r.sig != SIGSEGV || r.code != SEGV_MAPERR)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ('C', s[1]);
+	EXPECT_EQ('a', p[1]);
+	EXPECT_EQ('a', c[2]);
+	EXPECT_EQ('a', n[0]);
+	EXPECT_EQ('a', z[0]);
+}
+
+TEST_F(vnode, eof_and_truncate_are_sigbus_objerr)
+{
+	char *p = map_file(self->a.fd, self->fd, 12 * PG, RW, BSD_MAP_SHARED);
+	struct fault_result r;
+
+	ASSERT_NE(NULL, p);
+	r = touch(p + 8 * PG + 5, 0, 0);
+	EXPECT_EQ(SIGBUS, r.sig);
+	EXPECT_EQ(BUS_OBJERR, r.code);
+	EXPECT_EQ(p + 8 * PG + 5, r.addr);
+	EXPECT_EQ('g', p[6 * PG]);
+	p[6 * PG] = 'x';
+	/* truncated while mapped: no stale page, SIGBUS past the end */
+	ASSERT_EQ(0, ftruncate(self->fd, 4 * PG + 100));
+	r = touch(p + 6 * PG, 0, 0);
+	EXPECT_EQ(SIGBUS, r.sig);
+	EXPECT_EQ(BUS_OBJERR, r.code);
+	EXPECT_EQ(p + 6 * PG, r.addr);
+	r = touch(p + 5 * PG, 1, 'w');
+	EXPECT_EQ(SIGBUS, r.sig);
+	/* the partial last page reads zeros past EOF */
+	EXPECT_EQ('e', p[4 * PG + 99]);
+	EXPECT_EQ(0, p[4 * PG + 100]);
+	/* growing again: the new pages read what the file has */
+	ASSERT_EQ(0, ftruncate(self->fd, 8 * PG));
+	EXPECT_EQ(0, p[6 * PG]);
+}
+
+TEST_F(vnode, write_syscall_is_seen_by_clean_pages)
+{
+	char *p = map_file(self->a.fd, self->fd, 4 * PG, BSD_PROT_READ,
+			   BSD_MAP_SHARED);
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ('d', p[3 * PG]);
+	ASSERT_EQ(1, pwrite(self->fd, "N", 1, 3 * PG));
+	EXPECT_EQ('N', p[3 * PG]);
+}
+
+TEST_F(vnode, permissions)
+{
+	int ro = open(self->path, O_RDONLY), wo = open(self->path, O_WRONLY);
+	int zero = open("/dev/zero", O_RDWR), pfd[2];
+	void *q = NULL;
+	char *p;
+
+	ASSERT_LE(0, ro);
+	ASSERT_LE(0, wo);
+	ASSERT_LE(0, zero);
+	ASSERT_EQ(0, pipe(pfd));
+	/* shared+write on a read-only descriptor */
+	EXPECT_EQ(-EACCES, bsdvm_mapfd(self->a.fd, &q, PG, RW, BSD_MAP_SHARED,
+				       ro, 0));
+	/* any mapping needs read */
+	EXPECT_EQ(-EACCES, bsdvm_mapfd(self->a.fd, &q, PG, BSD_PROT_READ,
+				       BSD_MAP_PRIVATE, wo, 0));
+	/* a private copy may be written */
+	p = map_file(self->a.fd, ro, PG, RW, BSD_MAP_PRIVATE);
+	ASSERT_NE(NULL, p);
+	p[0] = 'x';
+	/* shared read-only: max prot has no write */
+	p = map_file(self->a.fd, ro, PG, BSD_PROT_READ, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(-EACCES, bsdvm_protect(self->a.fd, p, PG, RW));
+	/* not a regular file */
+	EXPECT_EQ(-ENODEV, bsdvm_mapfd(self->a.fd, &q, PG, BSD_PROT_READ,
+				       BSD_MAP_SHARED, pfd[0], 0));
+	EXPECT_EQ(-EBADF, bsdvm_mapfd(self->a.fd, &q, PG, BSD_PROT_READ,
+				      BSD_MAP_SHARED, 999, 0));
+	EXPECT_EQ(-EINVAL, bsdvm_mapfd(self->a.fd, &q, PG, BSD_PROT_READ,
+				       BSD_MAP_SHARED | BSD_MAP_ANON, ro, 0));
+	EXPECT_EQ(-EINVAL, bsdvm_mapfd(self->a.fd, &q, PG, BSD_PROT_READ,
+				       0, ro, 0));
+	/* /dev/zero: a new anonymous object per mapping */
+	p = map_file(self->a.fd, zero, 2 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, p[PG]);
+	p[PG] = 1;
+	q = map_file(self->a.fd, zero, 2 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, q);
+	EXPECT_EQ(0, ((char *)q)[PG]);
+	close(ro);
+	close(wo);
+	close(zero);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+TEST_F(vnode, sealed_memfd_and_noexec_mount)
+{
+	int m = memfd_create("bsdvm", MFD_ALLOW_SEALING), fd;
+	void *q = NULL;
+	char *p;
+
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, ftruncate(m, PG));
+	ASSERT_EQ(0, fcntl(m, F_ADD_SEALS, F_SEAL_WRITE));
+	EXPECT_EQ(-EPERM, bsdvm_mapfd(self->a.fd, &q, PG, RW, BSD_MAP_SHARED,
+				      m, 0));
+	p = map_file(self->a.fd, m, PG, BSD_PROT_READ, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, p[0]);
+	EXPECT_EQ(-EACCES, bsdvm_protect(self->a.fd, p, PG, RW));
+	close(m);
+
+	/* while a shared writable mapping exists, F_SEAL_WRITE waits */
+	m = memfd_create("bsdvm2", MFD_ALLOW_SEALING);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, ftruncate(m, PG));
+	p = map_file(self->a.fd, m, PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(-1, fcntl(m, F_ADD_SEALS, F_SEAL_WRITE));
+	EXPECT_EQ(EBUSY, errno);
+	close(m);
+
+	mkdir("/tmp/bsdvm-noexec", 0700);
+	if (mount("none", "/tmp/bsdvm-noexec", "tmpfs", MS_NOEXEC, NULL))
+		SKIP(return, "cannot mount tmpfs: %s", strerror(errno));
+	fd = open("/tmp/bsdvm-noexec/f", O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, PG));
+	EXPECT_EQ(-EPERM, bsdvm_mapfd(self->a.fd, &q, PG,
+				      BSD_PROT_READ | BSD_PROT_EXEC,
+				      BSD_MAP_PRIVATE, fd, 0));
+	p = map_file(self->a.fd, fd, PG, BSD_PROT_READ, BSD_MAP_PRIVATE);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(-EACCES, bsdvm_protect(self->a.fd, p, PG,
+					 BSD_PROT_READ | BSD_PROT_EXEC));
+	close(fd);
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, p, PG));
+	umount2("/tmp/bsdvm-noexec", MNT_DETACH);
+	rmdir("/tmp/bsdvm-noexec");
+}
+
+TEST_F(vnode, close_after_mmap)
+{
+	char path[64];
+	int fd = make_file(path, 2);
+	char *p, buf[1];
+
+	ASSERT_LE(0, fd);
+	p = map_file(self->a.fd, fd, 2 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	close(fd);
+	EXPECT_EQ('b', p[PG]);
+	p[PG] = 'K';
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p, 2 * PG, BSD_MS_SYNC));
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, pread(fd, buf, 1, PG));
+	EXPECT_EQ('K', buf[0]);
+	close(fd);
+	unlink(path);
+}
+
+TEST_F(vnode, sparse_1g_file_random_reads)
+{
+	const size_t sz = 1UL << 30;
+	struct bsdvm_stats st;
+	unsigned int seed = 42;
+	char *p;
+	int i;
+
+	ASSERT_EQ(0, ftruncate(self->fd, sz));
+	ASSERT_EQ(1, pwrite(self->fd, "M", 1, sz / 2 + 7));
+	p = map_file(self->a.fd, self->fd, sz, BSD_PROT_READ, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, bsdvm_advise(self->a.fd, p, sz, BSD_MADV_RANDOM));
+	for (i = 0; i < 2000; i++) {
+		size_t off = ((size_t)rand_r(&seed) * 4099) % sz;
+
+		if (off >= 8 * PG && off != sz / 2 + 7)
+			ASSERT_EQ(0, p[off]);
+	}
+	EXPECT_EQ('M', p[sz / 2 + 7]);
+	EXPECT_EQ('a', p[0]);
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st, 0));
+	EXPECT_LE(st.pages, 2002);	/* RANDOM: no read-around */
+}
+
+TEST_F(vnode, concurrent_writers)
+{
+	char *p = map_file(self->a.fd, self->fd, 8 * PG, RW, BSD_MAP_SHARED);
+	int i, k, status;
+	char buf[8 * PG];
+
+	ASSERT_NE(NULL, p);
+	for (k = 0; k < 4; k++) {
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			/* each writer maps the file itself */
+			char *q = map_file(self->a.fd, self->fd, 8 * PG, RW,
+					   BSD_MAP_SHARED);
+
+			if (!q)
+				_exit(1);
+			for (i = 0; i < 8 * 256; i++)
+				q[i * 4 + k] = (char)(k + 1);
+			_exit(0);
+		}
+	}
+	for (k = 0; k < 4; k++) {
+		ASSERT_LT(0, wait(&status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	for (i = 0; i < 8 * 256; i++)
+		for (k = 0; k < 4; k++)
+			ASSERT_EQ((char)(k + 1), p[i * 4 + k]);
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p, 8 * PG, BSD_MS_SYNC));
+	ASSERT_EQ(8 * PG, pread(self->fd, buf, 8 * PG, 0));
+	EXPECT_EQ(0, memcmp(buf, p, 8 * PG));
+}
+
+/* ->access reads a page that is not resident yet (pager, no fault) */
+TEST_F(vnode, proc_mem_reads_file_pages)
+{
+	char *p = map_file(self->a.fd, self->fd, 8 * PG, RW, BSD_MAP_SHARED);
+	int mem = open("/proc/self/mem", O_RDWR);
+	char c = 0;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_LE(0, mem);
+	ASSERT_EQ(1, pread(mem, &c, 1, (uintptr_t)(p + 5 * PG + 3)));
+	EXPECT_EQ('f', c);
+	ASSERT_EQ(1, pwrite(mem, "m", 1, (uintptr_t)(p + 7 * PG)));
+	EXPECT_EQ('m', p[7 * PG]);
+	close(mem);
+}
+
+TEST_F(vnode, msync_ioctl_abi)
+{
+	struct bsdvm_msync_args m = { .size = 8 };
+	struct bsdvm_version v = { .size = sizeof(v) };
+
+	EXPECT_EQ(-EINVAL, bsd_ioctl(self->a.fd, BSDVM_IOC_MSYNC, &m));
+	EXPECT_EQ(-EFAULT, bsd_ioctl(self->a.fd, BSDVM_IOC_MSYNC,
+				     (void *)8));
+	ASSERT_EQ(0, bsd_ioctl(self->a.fd, BSDVM_IOC_VERSION, &v));
+	EXPECT_LT(BSDVM_STRUCT_MSYNC, v.nr_sizes);
+	EXPECT_EQ(sizeof(m), v.sizes[BSDVM_STRUCT_MSYNC]);
+}
+
+/* mov eax, 42; ret */
+static const unsigned char code42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 };
+
+TEST_F(vnode, shared_text_executes_and_is_shared)
+{
+	char path[64], elf[256];
+	unsigned char vec[1];
+	struct bsdvm_stats st;
+	int fd = make_file(path, 1), efd, p2c[2], c2p[2], status;
+	char *t, *e, c;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(code42), pwrite(fd, code42, sizeof(code42), 0));
+	ASSERT_EQ(0, pipe(p2c));
+	ASSERT_EQ(0, pipe(c2p));
+	t = map_file(self->a.fd, fd, PG, BSD_PROT_READ | BSD_PROT_EXEC,
+		     BSD_MAP_SHARED);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(42, ((int (*)(void))t)());
+	/* this program's own ELF, read+exec from the 9p root */
+	ASSERT_LT(0, readlink("/proc/self/exe", elf, sizeof(elf) - 1));
+	elf[sizeof(elf) - 1] = 0;
+	efd = open("/proc/self/exe", O_RDONLY);
+	ASSERT_LE(0, efd);
+	e = map_file(self->a.fd, efd, 4 * PG, BSD_PROT_READ | BSD_PROT_EXEC,
+		     BSD_MAP_PRIVATE);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(0, memcmp(e, "\177ELF", 4));
+	ASSERT_EQ(0, bsdvm_inherit(self->a.fd, t, PG, BSD_INHERIT_NONE));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *u = map_file(self->a.fd, fd, PG,
+				   BSD_PROT_READ | BSD_PROT_EXEC,
+				   BSD_MAP_SHARED);
+
+		if (!u || ((int (*)(void))u)() != 42)
+			_exit(1);
+		if (write(c2p[1], "r", 1) != 1 || read(p2c[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(c2p[0], &c, 1));
+	/* the child's mapping references the page this map has too */
+	ASSERT_EQ(0, bsdvm_mincore(self->a.fd, t, PG, vec));
+	EXPECT_TRUE(vec[0] & BSD_MINCORE_INCORE);
+	EXPECT_TRUE(vec[0] & BSD_MINCORE_REFERENCED_OTHER);
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st, 1));
+	EXPECT_EQ(2, st.objects);	/* the code file, the ELF */
+	ASSERT_EQ(1, write(p2c[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(fd);
+	close(efd);
+	unlink(path);
+}
+
+TEST_HARNESS_MAIN

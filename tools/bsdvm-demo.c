@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bsdvm-demo: a short program that makes the BSD VM do its main jobs, for
+ * `make run` (bsdvm run bsdvm-demo) and the tracing tests.  It talks to
+ * /dev/bsdvm directly, so it needs no shim: zero-fill, fork with
+ * copy-on-write in both directions (shadows, a collapse when the child
+ * exits), mprotect with an Appel & Li style SIGSEGV handler, minherit,
+ * madvise, and a file mapping when the module accepts file descriptors.
+ *
+ *   bsdvm-demo            run it and say what happened
+ *   bsdvm-demo --hold     after the fork, print "ready PARENT CHILD" and
+ *                         wait until stdin closes (tests dump both)
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <linux/bsdvm.h>
+
+#define PAGE		4096UL
+#define NPAGES		16
+#define ARENA_SIZE	(1UL << 30)
+#define RW		(BSD_PROT_READ | BSD_PROT_WRITE)
+
+static int dev;
+static volatile sig_atomic_t accerr_seen;
+static char *protected_page;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bsdvm-demo: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static char *bsd_mmap(size_t len, int prot, int flags, int fd)
+{
+	struct bsdvm_map_args a = {
+		.size = sizeof(a), .flags = flags, .prot = prot, .fd = fd,
+		.len = len,
+	};
+
+	if (ioctl(dev, BSDVM_IOC_MAP, &a))
+		return NULL;
+	return (char *)(unsigned long)a.addr;
+}
+
+static int bsd_range(unsigned long cmd, void *addr, size_t len, int arg)
+{
+	struct bsdvm_range_args a = {
+		.size = sizeof(a), .arg = arg, .addr = (unsigned long)addr,
+		.len = len,
+	};
+
+	return ioctl(dev, cmd, &a);
+}
+
+/* Appel & Li: open the page the fault was on, and let the write retry. */
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (si->si_code != SEGV_ACCERR ||
+	    (char *)si->si_addr < protected_page ||
+	    (char *)si->si_addr >= protected_page + PAGE)
+		_exit(3);
+	accerr_seen++;
+	bsd_range(BSDVM_IOC_PROTECT, protected_page, PAGE, RW);
+}
+
+/* This process's arena: the shim's if it has one, else a new one. */
+static void arena(void)
+{
+	struct bsdvm_stats st = { .size = sizeof(st) };
+
+	dev = open(BSDVM_DEVICE, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		die(BSDVM_DEVICE);
+	if (!ioctl(dev, BSDVM_IOC_STATS, &st))
+		return;		/* ioctls find the space by mm: reuse it */
+	if (errno != ENXIO)
+		die("BSDVM_IOC_STATS");
+	if (mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev,
+		 0) == MAP_FAILED)
+		die("mmap arena");
+}
+
+static void file_mapping(void)
+{
+	char path[] = "/tmp/bsdvm-demo-XXXXXX", *p;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || ftruncate(fd, 2 * PAGE))
+		die("temporary file");
+	unlink(path);
+	p = bsd_mmap(2 * PAGE, RW, BSD_MAP_PRIVATE, fd);
+	if (!p && (errno == ENODEV || errno == EBADF)) {
+		printf("file mapping: not supported by this module yet (skipped)\n");
+	} else if (!p) {
+		die("map a file");
+	} else {
+		p[0] = 'x';	/* page in, then copy-on-write */
+		printf("file mapping: read and privately wrote a file page\n");
+		bsd_range(BSDVM_IOC_UNMAP, p, 2 * PAGE, 0);
+	}
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	bool hold = argc > 1 && !strcmp(argv[1], "--hold");
+	struct sigaction sa = { .sa_sigaction = on_segv,
+				.sa_flags = SA_SIGINFO };
+	int go[2], status, i;
+	char *a, *b, c;
+	pid_t child;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	arena();
+	a = bsd_mmap(NPAGES * PAGE, RW, BSD_MAP_ANON | BSD_MAP_PRIVATE, -1);
+	b = bsd_mmap(NPAGES * PAGE, RW, BSD_MAP_ANON | BSD_MAP_SHARED, -1);
+	if (!a || !b)
+		die("BSDVM_IOC_MAP");
+	for (i = 0; i < NPAGES; i++)
+		a[i * PAGE] = 1;		/* zero-fill */
+	b[0] = 1;
+	bsd_range(BSDVM_IOC_ADVISE, a, NPAGES * PAGE, BSD_MADV_SEQUENTIAL);
+	printf("mapped %d private + %d shared pages, wrote them\n", NPAGES,
+	       NPAGES);
+
+	if (pipe(go))
+		die("pipe");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		for (i = 0; i < NPAGES / 4; i++)
+			a[i * PAGE] = 2;	/* copy-on-write */
+		/* read through the shadow: a page of the backing object */
+		c = *(volatile char *)&a[(NPAGES - 1) * PAGE];
+		if (c != 1)
+			_exit(2);
+		b[0] = 2;			/* shared: parent sees it */
+		if (hold) {
+			close(go[1]);
+			if (read(go[0], &c, 1) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	a[NPAGES / 2 * PAGE] = 3;	/* parent's own copy: a shadow */
+	if (hold) {
+		printf("ready %d %d\n", getpid(), child);
+		while (read(0, &c, 1) > 0)
+			;
+		close(go[1]);
+	}
+	if (waitpid(child, &status, 0) != child || status)
+		die("child");
+	printf("forked: the child copied %d pages on write, the parent 1; "
+	       "child exited (shared page now %d)\n", NPAGES / 4, b[0]);
+
+	sigaction(SIGSEGV, &sa, NULL);
+	protected_page = a;
+	if (bsd_range(BSDVM_IOC_PROTECT, a, PAGE, BSD_PROT_READ))
+		die("BSDVM_IOC_PROTECT");
+	a[0] = 4;	/* SEGV_ACCERR; the handler opens the page again */
+	printf("mprotect: a write to a read-only page raised %d SEGV_ACCERR, "
+	       "handled\n", (int)accerr_seen);
+	bsd_range(BSDVM_IOC_INHERIT, a, NPAGES * PAGE, BSD_INHERIT_NONE);
+	file_mapping();
+	bsd_range(BSDVM_IOC_UNMAP, b, NPAGES * PAGE, 0);
+	return accerr_seen == 1 ? 0 : 1;
+}
