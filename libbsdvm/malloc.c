@@ -35,8 +35,6 @@ extern void __libc_free(void *);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
-void bv_count(enum bv_op op, enum bv_outcome how, uint64_t bytes,
-	      enum bv_why why) __attribute__((weak));
 void bv_count_malloc_libc(void) __attribute__((weak));
 
 #define CHUNK_SHIFT	21

@@ -15,7 +15,7 @@
 enum bv_op {
 	BV_OP_MMAP, BV_OP_MUNMAP, BV_OP_MPROTECT, BV_OP_MADVISE,
 	BV_OP_MINCORE, BV_OP_MSYNC, BV_OP_MREMAP, BV_OP_BRK,
-	BV_OP_MINHERIT, BV_OP_MALLOC, BV_OP_NR
+	BV_OP_MINHERIT, BV_OP_MALLOC, BV_OP_IO_BOUNCE, BV_OP_NR
 };
 
 #define BV_STATS_MAGIC	0x62737664766d5354ULL	/* "bsdvmST" */
@@ -39,7 +39,7 @@ extern const char *const bv_op_names[BV_OP_NR];
 enum bv_outcome { BV_SERVED, BV_PASSED, BV_FAILED };
 
 void bv_count(enum bv_op op, enum bv_outcome how, uint64_t bytes,
-	      enum bv_why why);
+	      enum bv_why why) __attribute__((weak));
 void bv_count_malloc_libc(void);
 
 #endif /* _BSDVM_SHIMSTAT_H */

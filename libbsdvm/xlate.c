@@ -11,7 +11,7 @@
 
 const char *const bv_op_names[BV_OP_NR] = {
 	"mmap", "munmap", "mprotect", "madvise", "mincore", "msync",
-	"mremap", "brk", "minherit", "malloc",
+	"mremap", "brk", "minherit", "malloc", "io_bounce",
 };
 
 #ifndef MAP_UNINITIALIZED
