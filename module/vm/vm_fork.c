@@ -20,24 +20,6 @@
 #include "vm_object.h"
 #include "pmap.h"
 
-static struct vm_map_entry *vm_fork_clone(struct vm_map_entry *old)
-{
-	struct vm_map_entry *e = vm_map_entry_create();
-
-	if (!e)
-		return NULL;
-	e->start = old->start;
-	e->end = old->end;
-	e->object = old->object;
-	e->offset = old->offset;
-	e->eflags = old->eflags;
-	e->protection = old->protection;
-	e->max_protection = old->max_protection;
-	e->inheritance = old->inheritance;
-	e->behavior = old->behavior;
-	return e;
-}
-
 static int vm_fork_share(struct vm_space *parent, struct vm_map_entry *old,
 			 struct vm_map_entry *e)
 {
@@ -127,7 +109,7 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 		by_inh[old->inheritance & 3]++;
 		if (old->inheritance == BSD_INHERIT_NONE)
 			continue;
-		e = vm_fork_clone(old);
+		e = vm_map_entry_clone(old);
 		if (!e) {
 			err = ENOMEM;
 			break;

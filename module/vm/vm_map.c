@@ -89,7 +89,7 @@ bool vm_map_lookup_entry(struct vm_map *map, vm_offset_t addr,
 	return addr < e->end;
 }
 
-static struct vm_map_entry *vm_map_entry_clone(struct vm_map_entry *src)
+struct vm_map_entry *vm_map_entry_clone(struct vm_map_entry *src)
 {
 	struct vm_map_entry *e = vm_map_entry_create();
 

@@ -158,6 +158,8 @@ int vm_map_madvise(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 void vm_map_remove_all(struct vm_map *map);
 /* Entry helpers shared with vm_fork.c */
 struct vm_map_entry *vm_map_entry_create(void);
+/* A new entry with src's range, object and attributes (no reference). */
+struct vm_map_entry *vm_map_entry_clone(struct vm_map_entry *src);
 void vm_map_entry_dispose(struct vm_map_entry *entry);
 void vm_map_entry_link(struct vm_map *map, struct vm_map_entry *after,
 		       struct vm_map_entry *entry);

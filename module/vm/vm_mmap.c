@@ -189,21 +189,33 @@ int vm_mmap(struct vm_space *vs, const struct vm_mmap_req *req,
 	return 0;
 }
 
+/*
+ * Round [addr, addr + len) out to pages, as kern_munmap, kern_mprotect and
+ * kern_minherit do: false if the rounded range wraps.
+ */
+static bool vm_range_round(vm_offset_t *addr, vm_size_t *len)
+{
+	vm_size_t pageoff = *addr & OS_PAGE_MASK;
+	vm_size_t l = *len + pageoff;
+
+	if (l < pageoff || round_page(l) < l)
+		return false;
+	l = round_page(l);
+	if (*addr - pageoff + l < *addr - pageoff)
+		return false;
+	*addr -= pageoff;
+	*len = l;
+	return true;
+}
+
 int vm_munmap(struct vm_space *vs, vm_offset_t addr, vm_size_t len)
 {
 	struct vm_map *map = &vs->map;
-	vm_size_t pageoff;
 	vm_offset_t end;
 	int err;
 
-	if (len == 0)
+	if (len == 0 || !vm_range_round(&addr, &len))
 		return EINVAL;
-	pageoff = addr & OS_PAGE_MASK;
-	addr -= pageoff;
-	len += pageoff;
-	if (len < pageoff || round_page(len) < len)
-		return EINVAL;
-	len = round_page(len);
 	end = addr + len;
 	if (!vm_map_range_valid(map, addr, end))
 		return EINVAL;
@@ -216,7 +228,6 @@ int vm_munmap(struct vm_space *vs, vm_offset_t addr, vm_size_t len)
 int vm_mprotect(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 		int prot)
 {
-	vm_size_t pageoff;
 	vm_prot_t max_prot;
 	int flags = VM_MAP_PROTECT_SET_PROT;
 
@@ -224,13 +235,7 @@ int vm_mprotect(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 		return EINVAL;
 	max_prot = BSD_PROT_MAX_EXTRACT(prot);
 	prot = BSD_PROT_EXTRACT(prot);
-	pageoff = addr & OS_PAGE_MASK;
-	addr -= pageoff;
-	len += pageoff;
-	if (len < pageoff || round_page(len) < len)
-		return EINVAL;
-	len = round_page(len);
-	if (addr + len < addr)
+	if (!vm_range_round(&addr, &len))
 		return EINVAL;
 	if (max_prot)
 		flags |= VM_MAP_PROTECT_SET_MAXPROT;
@@ -251,14 +256,7 @@ int vm_mprotect(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 int vm_minherit(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 		int inherit)
 {
-	vm_size_t pageoff = addr & OS_PAGE_MASK;
-
-	addr -= pageoff;
-	len += pageoff;
-	if (len < pageoff || round_page(len) < len)
-		return EINVAL;
-	len = round_page(len);
-	if (addr + len < addr)
+	if (!vm_range_round(&addr, &len))
 		return EINVAL;
 	switch (vm_map_inherit(&vs->map, addr, addr + len, inherit)) {
 	case KERN_SUCCESS:
