@@ -29,7 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_hold FD [setpriv args...]: demo --hold, prints "PARENT CHILD"
+# start_hold FD [setpriv args...]: demo --hold; sets held="PARENT CHILD".
+# Not in $(...): the fifo's writer must stay open in this shell, or the
+# demo sees EOF and stops holding.
 start_hold() {
 	local fd=$1 f=$tmp/fifo$1 out=$tmp/out$1
 	shift
@@ -41,14 +43,15 @@ start_hold() {
 		grep -q '^ready' "$out" && break
 		sleep 0.1
 	done
-	sed -n 's/^ready \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$out"
+	held=$(sed -n 's/^ready \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$out")
 }
 wait_file() {
 	for _ in $(seq 50); do [ -e "$dir/$1" ] && return 0; sleep 0.1; done
 	return 1
 }
 
-set -- $(start_hold 3)
+start_hold 3
+set -- $held
 P=$1 C=$2
 check "demo is holding (parent $P, child $C)" '[ -n "$C" ]'
 check "dump files appear for parent and child" 'wait_file $P && wait_file $C'
@@ -98,7 +101,8 @@ exec 3>&-
 # read their own (debugfs must be traversable for that)
 mode=$(stat -c %a /sys/kernel/debug)
 mount -o remount,mode=755 /sys/kernel/debug 2>/dev/null
-set -- $(start_hold 4)
+start_hold 4
+set -- $held
 P=$1
 wait_file "$P"
 err=$(setpriv --reuid 65534 --regid 65534 --clear-groups cat "$dir/$P" 2>&1 >/dev/null)
@@ -107,7 +111,8 @@ exec 4>&-
 au=/sys/module/bsdvm/parameters/allow_users
 old=$(cat $au)
 echo 1 >$au
-set -- $(start_hold 5 setpriv --reuid 65534 --regid 65534 --clear-groups)
+start_hold 5 setpriv --reuid 65534 --regid 65534 --clear-groups
+set -- $held
 P=$1
 wait_file "$P"
 check "the owner reads their own dump" \

@@ -143,7 +143,12 @@ int main(int argc, char **argv)
 	if (!child) {
 		for (i = 0; i < NPAGES / 4; i++)
 			a[i * PAGE] = 2;	/* copy-on-write */
-		/* read through the shadow: a page of the backing object */
+		/*
+		 * Read through the shadow: a page of the backing object.  The
+		 * barrier keeps the compiler from moving the writes above
+		 * (which make the shadow) after this read.
+		 */
+		__asm__ __volatile__("" ::: "memory");
 		c = *(volatile char *)&a[(NPAGES - 1) * PAGE];
 		if (c != 1)
 			_exit(2);
