@@ -15,6 +15,12 @@ if [ "$(id -u)" != 0 ]; then
 	exit 4
 fi
 command -v bpftrace >/dev/null || { echo "ok # SKIP no bpftrace"; exit 4; }
+# bpftrace resolves the events' field types (u64, ...) through the
+# kernel's BTF; the debug kernel is built without it.
+if [ ! -e /sys/kernel/btf/vmlinux ]; then
+	echo "ok # SKIP bpftrace needs kernel BTF (/sys/kernel/btf/vmlinux)"
+	exit 4
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
