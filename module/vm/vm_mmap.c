@@ -225,6 +225,25 @@ int vm_munmap(struct vm_space *vs, vm_offset_t addr, vm_size_t len)
 	return err;
 }
 
+/*
+ * A map operation's KERN_* result as the errno of the call (FreeBSD's
+ * vm_mmap_to_errno): KERN_OUT_OF_BOUNDS is a PROT_MAX mismatch.
+ */
+static int vm_kern_to_errno(int rv)
+{
+	switch (rv) {
+	case KERN_SUCCESS:
+		return 0;
+	case KERN_PROTECTION_FAILURE:
+		return EACCES;
+	case KERN_RESOURCE_SHORTAGE:
+		return ENOMEM;
+	case KERN_OUT_OF_BOUNDS:
+		return ENOTSUP;
+	}
+	return EINVAL;
+}
+
 int vm_mprotect(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 		int prot)
 {
@@ -239,18 +258,8 @@ int vm_mprotect(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 		return EINVAL;
 	if (max_prot)
 		flags |= VM_MAP_PROTECT_SET_MAXPROT;
-	switch (vm_map_protect(&vs->map, addr, addr + len, prot, max_prot,
-			       flags)) {
-	case KERN_SUCCESS:
-		return 0;
-	case KERN_PROTECTION_FAILURE:
-		return EACCES;
-	case KERN_RESOURCE_SHORTAGE:
-		return ENOMEM;
-	case KERN_OUT_OF_BOUNDS:
-		return ENOTSUP;
-	}
-	return EINVAL;
+	return vm_kern_to_errno(vm_map_protect(&vs->map, addr, addr + len,
+					       prot, max_prot, flags));
 }
 
 int vm_minherit(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
@@ -258,15 +267,8 @@ int vm_minherit(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 {
 	if (!vm_range_round(&addr, &len))
 		return EINVAL;
-	switch (vm_map_inherit(&vs->map, addr, addr + len, inherit)) {
-	case KERN_SUCCESS:
-		return 0;
-	case KERN_PROTECTION_FAILURE:
-		return EACCES;
-	case KERN_RESOURCE_SHORTAGE:
-		return ENOMEM;
-	}
-	return EINVAL;
+	return vm_kern_to_errno(vm_map_inherit(&vs->map, addr, addr + len,
+					       inherit));
 }
 
 /*
