@@ -17,9 +17,9 @@ result() {	# name status
 }
 
 # build everything first; a failed build is one failure
+# (a fresh clone has no build/ yet: create it before redirecting into it)
+mkdir -p build
 if ! make -k -s all build/bsdvm-fuzz >build/make.log 2>&1; then
-	mkdir -p build
-	make -k -s all build/bsdvm-fuzz >build/make.log 2>&1
 	tail -20 build/make.log
 	result build 1
 fi
