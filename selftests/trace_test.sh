@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Every bsdvm:* tracepoint fires with the right arguments for a scripted
-# workload (tools/bsdvm-demo), seen through bpftrace (tools/bpftrace/
-# events.bt) and through the libbpf tool (bsdvm top).  Root only.
+# workload (tools/bsdvm-demo), seen through tracefs (any kernel), through
+# the libbpf tool (bsdvm top) and through bpftrace (tools/bpftrace/
+# events.bt; it needs the kernel's BTF).  Root only.
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 demo=$root/build/tools/bsdvm-demo
@@ -14,15 +15,75 @@ if [ "$(id -u)" != 0 ]; then
 	echo "ok # SKIP tracing needs root"
 	exit 4
 fi
-command -v bpftrace >/dev/null || { echo "ok # SKIP no bpftrace"; exit 4; }
+tmp=$(mktemp -d)
+tracing=/sys/kernel/tracing
+[ -d $tracing/instances ] || mount -t tracefs tracefs $tracing 2>/dev/null
+inst=$tracing/instances/bsdvm-test-$$
+trap 'rmdir "$inst" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# --- tracefs: a private instance, every bsdvm event on ---
+if [ -d $tracing/events/bsdvm ] && mkdir "$inst"; then
+	echo 1 >"$inst/events/bsdvm/enable"
+	timeout 120 "$demo" >"$tmp/demo" 2>&1 ||
+		nok "demo ran (status $?): $(cat "$tmp/demo")"
+	echo 0 >"$inst/events/bsdvm/enable"
+	cat "$inst/trace" >"$tmp/tf"
+	tf() {	# tf DESCRIPTION REGEX: some event line matches
+		if grep -Eq "$2" "$tmp/tf"; then ok "tracefs: $1"; else nok "tracefs: $1 ($2)"; fi
+	}
+	tf "fault zero-fill write" 'bsdvm_fault: .* write=1 result=0 source=4 depth=0 ns=[1-9]'
+	tf "fault copy-on-write one level down" 'bsdvm_fault: .* write=1 result=0 source=5 depth=1 '
+	tf "zero_fill" 'bsdvm_zero_fill: object=[1-9][0-9]* pindex=[0-9]+$'
+	tf "cow" 'bsdvm_cow: first=[1-9][0-9]* src=[1-9][0-9]* pindex=[0-9]+ depth=1 renamed=0$'
+	tf "pagein of a file page" 'bsdvm_pagein: object=[1-9][0-9]* pindex=0 result=0$'
+	tf "pageout by msync" 'bsdvm_pageout: object=[1-9][0-9]* pindex=[01] result=0$'
+	tf "shadow" 'bsdvm_shadow: object=[1-9][0-9]* backing=[1-9][0-9]* offset=0x0 depth=2$'
+	tf "collapse" 'bsdvm_collapse: object=[1-9][0-9]* backing=[1-9][0-9]* new_backing=0$'
+	tf "fork" 'bsdvm_fork: entries=2 share=1 copy=1 zero=0 none=0$'
+	tf "map a file shared" 'bsdvm_map: .* len=0x2000 prot=0x3 flags=0x1 fd=[0-9]+ offset=0x0 error=0$'
+	tf "unmap" 'bsdvm_unmap: .* len=0x10000 arg=0 error=0$'
+	tf "protect" 'bsdvm_protect: .* len=0x1000 arg=1 error=0$'
+	tf "inherit" 'bsdvm_inherit: .* len=0x10000 arg=2 error=0$'
+	tf "advise" 'bsdvm_advise: .* len=0x10000 arg=2 error=0$'
+	tf "space_create" 'bsdvm_space_create: pid=[1-9][0-9]* parent=0 start=0x[0-9a-f]+ end=0x[0-9a-f]+$'
+	tf "space_destroy" 'bsdvm_space_destroy: pid=[1-9][0-9]*$'
+	[ $fail = 0 ] || { echo "--- tracefs output"; head -n 60 "$tmp/tf"; }
+else
+	nok "tracefs has the bsdvm events ($tracing/events/bsdvm)"
+fi
+
+# --- libbpf: bsdvm top (fixed record layouts: no BTF needed) ---
+# every wait is bounded: a hang is a failure here, not a guest timeout
+timeout 120 "$root/build/tools/bsdvm-top" -d 1 -n 4 >"$tmp/top" 2>&1 &
+top=$!
+for _ in $(seq 100); do
+	grep -q 'attached' "$tmp/top" && break
+	sleep 0.2
+done
+timeout 120 "$demo" >/dev/null 2>&1
+wait $top || nok "bsdvm top exit status"
+line=$(grep '^total pid .* comm bsdvm-demo .* forks 1 ' "$tmp/top" | head -n 1)
+val() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" <<<"$line"; }
+if [ -n "$line" ] && [ "$(val faults)" -gt 16 ] && [ "$(val zero_fills)" -ge 16 ] &&
+   [ "$(val cow)" -ge 1 ] && [ "$(val shadows)" -ge 1 ] &&
+   [ "$(val forks)" = 1 ] && [ "$(val maps)" -ge 2 ]; then
+	ok "bsdvm top counted the demo's events: $line"
+else
+	cat "$tmp/top"
+	nok "bsdvm top counted the demo's events"
+fi
+grep -q 'FAULTS/s' "$tmp/top" && ok "bsdvm top printed rates" || nok "bsdvm top printed rates"
+
+if ! command -v bpftrace >/dev/null; then
+	echo "ok - bpftrace # SKIP no bpftrace"
+	exit $fail
+fi
 # bpftrace resolves the events' field types (u64, ...) through the
 # kernel's BTF; the debug kernel is built without it.
 if [ ! -e /sys/kernel/btf/vmlinux ]; then
-	echo "ok # SKIP bpftrace needs kernel BTF (/sys/kernel/btf/vmlinux)"
-	exit 4
+	echo "ok - bpftrace # SKIP it needs kernel BTF (/sys/kernel/btf/vmlinux)"
+	exit $fail
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # --- bpftrace (slow to start under TCG: wait for it to attach) ---
 bpftrace "$root/tools/bpftrace/events.bt" >"$tmp/bt" 2>&1 &
@@ -33,9 +94,14 @@ for _ in $(seq 600); do
 	sleep 0.5
 done
 grep -q '^Attaching' "$tmp/bt" || { cat "$tmp/bt"; nok "bpftrace attached"; exit 1; }
-"$demo" >"$tmp/demo" 2>&1 || nok "demo ran (status $?)"
+timeout 120 "$demo" >"$tmp/demo" 2>&1 || nok "demo ran (status $?)"
 sleep 1
 kill -INT $bt
+for _ in $(seq 60); do
+	kill -0 $bt 2>/dev/null || break
+	sleep 0.5
+done
+kill -0 $bt 2>/dev/null && { kill -KILL $bt; nok "bpftrace exited on SIGINT"; }
 wait $bt
 
 has() {	# has DESCRIPTION REGEX: some event line matches
@@ -59,34 +125,10 @@ has "unmap" '^unmap .* len=0x10000 arg=0 error=0$'
 has "space_create by mmap" '^space_create pid=([0-9]+) space_pid=[1-9][0-9]* parent=0 '
 has "space_create by fork" '^space_create pid=([0-9]+) space_pid=0 parent=[1-9][0-9]* '
 has "space_destroy" '^space_destroy pid=[0-9]+ space_pid=[1-9][0-9]*$'
-if grep -q '^map .* fd=[0-9]' "$tmp/bt"; then
-	has "pagein of a file page" '^pagein .* result=0$'
-else
-	echo "ok - bpftrace: pagein # SKIP no file mapping in this module"
-fi
-# bsdvm_pageout has no caller until msync writes pages back
+has "pagein of a file page" '^pagein .* pindex=0 result=0$'
+has "pageout by msync" '^pageout .* result=0$'
 grep -q '^Attaching 16 probes' "$tmp/bt" && ok "all 16 tracepoints attached" ||
 	nok "all 16 tracepoints attached: $(grep Attaching "$tmp/bt")"
 
-# --- libbpf: bsdvm top ---
-"$root/build/tools/bsdvm-top" -d 1 -n 4 >"$tmp/top" 2>&1 &
-top=$!
-for _ in $(seq 100); do
-	grep -q 'attached' "$tmp/top" && break
-	sleep 0.2
-done
-"$demo" >/dev/null 2>&1
-wait $top || nok "bsdvm top exit status"
-line=$(grep '^total pid .* comm bsdvm-demo .* forks 1 ' "$tmp/top" | head -n 1)
-val() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" <<<"$line"; }
-if [ -n "$line" ] && [ "$(val faults)" -gt 16 ] && [ "$(val zero_fills)" -ge 16 ] &&
-   [ "$(val cow)" -ge 1 ] && [ "$(val shadows)" -ge 1 ] &&
-   [ "$(val forks)" = 1 ] && [ "$(val maps)" -ge 2 ]; then
-	ok "bsdvm top counted the demo's events: $line"
-else
-	cat "$tmp/top"
-	nok "bsdvm top counted the demo's events"
-fi
-grep -q 'FAULTS/s' "$tmp/top" && ok "bsdvm top printed rates" || nok "bsdvm top printed rates"
 [ $fail = 0 ] || { echo "--- bpftrace output"; head -n 60 "$tmp/bt"; }
 exit $fail

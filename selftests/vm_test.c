@@ -272,6 +272,54 @@ TEST_F(vm, madvise_dontneed_keeps_free_old_or_zero)
 	EXPECT_EQ(0, bsdvm_advise(self->a.fd, p, PG, BSD_MADV_SEQUENTIAL));
 }
 
+/*
+ * MADV_WILLNEED maps the resident pages of the first object read-only:
+ * reading them afterwards takes no fault; a write still faults once
+ * (write-after-read), and the data is what was there.
+ */
+TEST_F(vm, madvise_willneed_premaps_resident_pages)
+{
+	char *p = bsdvm_anon(self->a.fd, 8 * PG, 0);
+	struct bsdvm_stats before, after;
+	int i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < 8; i++)
+		p[i * PG] = (char)(i + 1);
+	/* lowering the protection takes the PTEs away, the pages stay */
+	ASSERT_EQ(0, bsdvm_protect(self->a.fd, p, 8 * PG, BSD_PROT_READ));
+	ASSERT_EQ(0, bsdvm_protect(self->a.fd, p, 8 * PG,
+				   BSD_PROT_READ | BSD_PROT_WRITE));
+	/* without advice, the first four reads fault */
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(i + 1, *(volatile char *)(p + i * PG));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));
+	EXPECT_EQ(before.faults + 4, after.faults);
+	/* with it, the last four do not */
+	ASSERT_EQ(0, bsdvm_advise(self->a.fd, p + 4 * PG, 4 * PG,
+				  BSD_MADV_WILLNEED));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
+	for (i = 4; i < 8; i++)
+		EXPECT_EQ(i + 1, *(volatile char *)(p + i * PG));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));
+	EXPECT_EQ(before.faults, after.faults);
+	/* read-only PTEs: a write faults once and lands */
+	p[5 * PG] = 42;
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));
+	EXPECT_EQ(before.faults + 1, after.faults);
+	EXPECT_EQ(42, p[5 * PG]);
+	/* never-touched pages are not resident: nothing to map, no error */
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, p, 8 * PG));
+	p = bsdvm_anon(self->a.fd, 4 * PG, 0);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, bsdvm_advise(self->a.fd, p, 4 * PG, BSD_MADV_WILLNEED));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
+	EXPECT_EQ(0, *(volatile char *)p);
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));
+	EXPECT_EQ(before.faults + 1, after.faults);
+}
+
 TEST_F(vm, mincore_bits)
 {
 	char *p = bsdvm_anon(self->a.fd, 4 * PG, 0);

@@ -384,6 +384,84 @@ TEST_F(vnode, sealed_memfd_and_noexec_mount)
 	rmdir("/tmp/bsdvm-noexec");
 }
 
+/*
+ * A write-back the filesystem refuses (a full tmpfs) is EIO from msync,
+ * and the pages stay dirty: once there is room, msync writes them all.
+ * At the last munmap nobody can be told: syncfs(2) reports the EIO.
+ */
+TEST_F(vnode, writeback_errors_are_eio_and_lose_nothing)
+{
+	const char *dir = "/tmp/bsdvm-full";
+	char buf[PG];
+	int fd, fd2, i;
+	char *p;
+
+	mkdir(dir, 0700);
+	if (mount("none", dir, "tmpfs", 0, "size=16k"))
+		SKIP(return, "cannot mount tmpfs: %s", strerror(errno));
+	fd = open("/tmp/bsdvm-full/f", O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 16 * PG));	/* sparse: takes no room */
+	p = map_file(self->a.fd, fd, 16 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < 16; i++)
+		memset(p + i * PG, 'A' + i, PG);
+	EXPECT_EQ(-EIO, bsdvm_msync(self->a.fd, p, 16 * PG, BSD_MS_SYNC));
+	EXPECT_EQ(-EIO, bsdvm_msync(self->a.fd, p, 0, BSD_MS_SYNC));
+	/* room again: the same pages, still dirty, all reach the file */
+	ASSERT_EQ(0, mount("none", dir, "tmpfs", MS_REMOUNT, "size=1m"));
+	EXPECT_EQ(0, bsdvm_msync(self->a.fd, p, 16 * PG, BSD_MS_SYNC));
+	for (i = 0; i < 16; i++) {
+		ASSERT_EQ(PG, pread(fd, buf, PG, (off_t)i * PG));
+		EXPECT_EQ('A' + i, buf[0]);
+		EXPECT_EQ('A' + i, buf[PG - 1]);
+	}
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, p, 16 * PG));
+
+	/* full again, and the last mapping goes with dirty pages */
+	ASSERT_EQ(0, mount("none", dir, "tmpfs", MS_REMOUNT, "size=80k"));
+	fd2 = open("/tmp/bsdvm-full/g", O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ftruncate(fd2, 16 * PG));
+	p = map_file(self->a.fd, fd2, 16 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	memset(p, 'g', 16 * PG);
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, p, 16 * PG));
+	/* tmpfs has no fsync of its own: syncfs(2) checks the sb error */
+	EXPECT_EQ(-1, syncfs(fd2));
+	EXPECT_EQ(EIO, errno);
+	close(fd2);
+	close(fd);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+
+/*
+ * MADV_WILLNEED on a file mapping maps the object's resident pages: a
+ * second mapping of a file the first one read takes no read fault.
+ */
+TEST_F(vnode, willneed_maps_resident_file_pages)
+{
+	struct bsdvm_stats before, after;
+	char *p, *q;
+	int i;
+
+	p = map_file(self->a.fd, self->fd, 8 * PG, BSD_PROT_READ,
+		     BSD_MAP_SHARED);
+	q = map_file(self->a.fd, self->fd, 8 * PG, BSD_PROT_READ,
+		     BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, q);
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ('a' + i, p[i * PG]);
+	ASSERT_EQ(0, bsdvm_advise(self->a.fd, q, 8 * PG, BSD_MADV_WILLNEED));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ('a' + i, *(volatile char *)(q + i * PG));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));
+	EXPECT_EQ(before.faults, after.faults);
+}
+
 TEST_F(vnode, close_after_mmap)
 {
 	char path[64];

@@ -5,7 +5,7 @@
  * /dev/bsdvm directly, so it needs no shim: zero-fill, fork with
  * copy-on-write in both directions (shadows, a collapse when the child
  * exits), mprotect with an Appel & Li style SIGSEGV handler, minherit,
- * madvise, and a file mapping when the module accepts file descriptors.
+ * madvise, a private and a shared file mapping and msync.
  *
  *   bsdvm-demo            run it and say what happened
  *   bsdvm-demo --hold     after the fork, print "ready PARENT CHILD" and
@@ -94,22 +94,32 @@ static void arena(void)
 
 static void file_mapping(void)
 {
-	char path[] = "/tmp/bsdvm-demo-XXXXXX", *p;
+	char path[] = "/tmp/bsdvm-demo-XXXXXX", buf[6] = "", *p;
+	struct bsdvm_msync_args ms = { .size = sizeof(ms),
+				       .flags = BSD_MS_SYNC };
 	int fd = mkstemp(path);
 
 	if (fd < 0 || ftruncate(fd, 2 * PAGE))
 		die("temporary file");
 	unlink(path);
 	p = bsd_mmap(2 * PAGE, RW, BSD_MAP_PRIVATE, fd);
-	if (!p && (errno == ENODEV || errno == EBADF)) {
-		printf("file mapping: not supported by this module yet (skipped)\n");
-	} else if (!p) {
-		die("map a file");
-	} else {
-		p[0] = 'x';	/* page in, then copy-on-write */
-		printf("file mapping: read and privately wrote a file page\n");
-		bsd_range(BSDVM_IOC_UNMAP, p, 2 * PAGE, 0);
-	}
+	if (!p)
+		die("map a file privately");
+	p[0] = 'x';	/* page in, then copy-on-write */
+	bsd_range(BSDVM_IOC_UNMAP, p, 2 * PAGE, 0);
+	p = bsd_mmap(2 * PAGE, RW, BSD_MAP_SHARED, fd);
+	if (!p)
+		die("map a file shared");
+	memcpy(p + PAGE, "shared", 6);
+	ms.addr = (unsigned long)p;
+	ms.len = 2 * PAGE;
+	if (ioctl(dev, BSDVM_IOC_MSYNC, &ms))	/* page out */
+		die("BSDVM_IOC_MSYNC");
+	if (pread(fd, buf, 6, PAGE) != 6 || memcmp(buf, "shared", 6))
+		die("read back what msync wrote");
+	bsd_range(BSDVM_IOC_UNMAP, p, 2 * PAGE, 0);
+	printf("file: wrote a private copy of a page, and a shared page "
+	       "that msync wrote to the file\n");
 	close(fd);
 }
 

@@ -7,7 +7,9 @@
  *   - PTEs go in only with vmf_insert_pfn_prot(), from ->fault and
  *     ->pfn_mkwrite.  remap_pfn_range() needs the mmap lock for write and
  *     empty PTEs, so it is never used.  Outside a fault (MADV_WILLNEED)
- *     pmap_enter() declines: the pmap is only a cache of the map.
+ *     the same call enters PTEs of current's own arena, under the
+ *     mmap_lock the caller holds; for another mm pmap_enter() declines:
+ *     the pmap is only a cache of the map.
  *   - PTEs of this mm come out with zap_vma_ptes(), which flushes the TLB
  *     before it returns; another mm's with unmap_mapping_range() on the
  *     arena file's mapping, which needs no lock of that mm.
@@ -151,16 +153,37 @@ void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 		pmap_remove(pmap, run, run_end);
 }
 
+/*
+ * Outside a fault (MADV_WILLNEED, MAP_PREFAULT_READ, a ptrace hold) a PTE
+ * goes in only for current's own arena, whose mmap_lock the ioctl or
+ * access_remote_vm() holds: the same lock a fault holds, so the VMA and
+ * its page tables are as stable as in ->fault.  A va this pmap already
+ * maps is left as it is: prefaulting never downgrades a PTE.
+ */
+static struct vm_area_struct *pmap_nofault_vma(struct pmap *pmap,
+					       unsigned long idx)
+{
+	if (!pmap->vma || pmap->mm != current->mm)
+		return NULL;
+	mmap_assert_locked(pmap->mm);
+	return xa_load(&pmap->ptes, idx) ? NULL : pmap->vma;
+}
+
 int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	       vm_prot_t prot, void *ctx)
 {
 	struct bsdvm_fault_ctx *fc = ctx;
 	unsigned long idx = va >> PAGE_SHIFT;
+	struct vm_area_struct *vma;
 	struct pv_entry *pv = NULL;
 	void *old, *rec;
+	vm_fault_t ret;
 
-	if (!fc || !pmap->vma)
+	if (!pmap->vma)
 		return KERN_SUCCESS;
+	vma = fc ? fc->vmf->vma : pmap_nofault_vma(pmap, idx);
+	if (!vma)
+		return KERN_SUCCESS;	/* the pmap is only a cache */
 	if (page != ZERO_PAGE(0)) {
 		pv = kmem_cache_alloc(pv_cache, GFP_KERNEL_ACCOUNT);
 		if (!pv)
@@ -199,13 +222,15 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	 * replaces what this pmap had at va, so take that out first.
 	 */
 	if (old)
-		zap_vma_ptes(fc->vmf->vma, va, PAGE_SIZE);
-	fc->ret = vmf_insert_pfn_prot(fc->vmf->vma, va, page_to_pfn(page),
-				      bsdvm_pgprot(prot));
-	if (fc->ret & VM_FAULT_ERROR) {
+		zap_vma_ptes(vma, va, PAGE_SIZE);
+	ret = vmf_insert_pfn_prot(vma, va, page_to_pfn(page),
+				  bsdvm_pgprot(prot));
+	if (fc)
+		fc->ret = ret;
+	if (ret & VM_FAULT_ERROR) {
 		pmap_forget(pmap, va, va + PAGE_SIZE, VM_PROT_NONE);
-		return fc->ret & VM_FAULT_OOM ? KERN_RESOURCE_SHORTAGE :
-						 KERN_SUCCESS;
+		return ret & VM_FAULT_OOM ? KERN_RESOURCE_SHORTAGE :
+					    KERN_SUCCESS;
 	}
 	return KERN_SUCCESS;
 }
