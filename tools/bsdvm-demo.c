@@ -5,7 +5,8 @@
  * /dev/bsdvm directly, so it needs no shim: zero-fill, fork with
  * copy-on-write in both directions (shadows, a collapse when the child
  * exits), mprotect with an Appel & Li style SIGSEGV handler, minherit,
- * madvise, a private and a shared file mapping and msync.
+ * madvise, a private and a shared file mapping and msync, and a chain
+ * bypass.
  *
  *   bsdvm-demo            run it and say what happened
  *   bsdvm-demo --hold     after the fork, print "ready PARENT CHILD" and
@@ -123,6 +124,50 @@ static void file_mapping(void)
 	close(fd);
 }
 
+/*
+ * A bypass: parent and child each shadow one original page; once the
+ * parent has its own copy, its next fork finds the original hidden from
+ * it and skips it in its chain (the child still reads through it).
+ */
+static void chain_bypass(void)
+{
+	char *c = bsd_mmap(PAGE, RW, BSD_MAP_ANON | BSD_MAP_PRIVATE, -1), x;
+	int ready[2], go[2], status;
+	pid_t kid, kid2;
+
+	if (!c || pipe(ready) || pipe(go))
+		die("bypass setup");
+	c[0] = 1;
+	kid = fork();
+	if (kid < 0)
+		die("fork");
+	if (!kid) {
+		c[0] = 2;		/* the child's shadow */
+		close(go[1]);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &x, 1) < 0)
+			_exit(1);
+		_exit(c[0] == 2 ? 0 : 1);
+	}
+	close(go[0]);
+	if (read(ready[0], &x, 1) != 1)
+		die("child");
+	c[0] = 3;		/* the parent's shadow hides the original */
+	kid2 = fork();		/* vmspace_fork collapses first: a bypass */
+	if (kid2 < 0)
+		die("fork");
+	if (!kid2)
+		_exit(c[0] == 3 ? 0 : 1);
+	close(go[1]);
+	if (waitpid(kid2, &status, 0) != kid2 || status ||
+	    waitpid(kid, &status, 0) != kid || status)
+		die("bypass children");
+	close(ready[0]);
+	close(ready[1]);
+	bsd_range(BSDVM_IOC_UNMAP, c, PAGE, 0);
+	printf("bypass: after both sides copied a page, a fork skipped the "
+	       "original in the chain\n");
+}
+
 int main(int argc, char **argv)
 {
 	bool hold = argc > 1 && !strcmp(argv[1], "--hold");
@@ -191,6 +236,7 @@ int main(int argc, char **argv)
 	       "handled\n", (int)accerr_seen);
 	bsd_range(BSDVM_IOC_INHERIT, a, NPAGES * PAGE, BSD_INHERIT_NONE);
 	file_mapping();
+	chain_bypass();
 	bsd_range(BSDVM_IOC_UNMAP, b, NPAGES * PAGE, 0);
 	return accerr_seen == 1 ? 0 : 1;
 }

@@ -165,7 +165,8 @@ static struct vm_area_struct *pmap_nofault_vma(struct pmap *pmap,
 {
 	if (!pmap->vma || pmap->mm != current->mm)
 		return NULL;
-	mmap_assert_locked(pmap->mm);
+	/* not mmap_assert_locked(): DEBUG_VM makes it call dump_mm, unexported */
+	lockdep_assert_held(&pmap->mm->mmap_lock);
 	return xa_load(&pmap->ptes, idx) ? NULL : pmap->vma;
 }
 
