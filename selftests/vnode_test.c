@@ -438,7 +438,8 @@ TEST_F(vnode, writeback_errors_are_eio_and_lose_nothing)
 
 /*
  * MADV_WILLNEED on a file mapping maps the object's resident pages: a
- * second mapping of a file the first one read takes no read fault.
+ * second mapping of a file the first one read takes no read fault.  So
+ * does a mapping made with MAP_PREFAULT_READ.
  */
 TEST_F(vnode, willneed_maps_resident_file_pages)
 {
@@ -455,6 +456,15 @@ TEST_F(vnode, willneed_maps_resident_file_pages)
 	for (i = 0; i < 8; i++)
 		ASSERT_EQ('a' + i, p[i * PG]);
 	ASSERT_EQ(0, bsdvm_advise(self->a.fd, q, 8 * PG, BSD_MADV_WILLNEED));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ('a' + i, *(volatile char *)(q + i * PG));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));
+	EXPECT_EQ(before.faults, after.faults);
+	/* MAP_PREFAULT_READ does the same at mmap time */
+	q = map_file(self->a.fd, self->fd, 8 * PG, BSD_PROT_READ,
+		     BSD_MAP_SHARED | BSD_MAP_PREFAULT_READ);
+	ASSERT_NE(NULL, q);
 	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
 	for (i = 0; i < 8; i++)
 		EXPECT_EQ('a' + i, *(volatile char *)(q + i * PG));
