@@ -86,6 +86,18 @@ if [ ! -e /sys/kernel/btf/vmlinux ]; then
 	exit $fail
 fi
 
+# --- bpftrace: the events and their fields by name ---
+timeout 300 bpftrace -l 'tracepoint:bsdvm:*' -v >"$tmp/list" 2>&1
+n=$(grep -c '^tracepoint:bsdvm:bsdvm_' "$tmp/list")
+if [ "$n" = 16 ] &&
+   grep -Eq '^[[:space:]]+.*[[:space:]]address;?$' "$tmp/list" &&
+   grep -Eq '^[[:space:]]+.*[[:space:]]new_backing;?$' "$tmp/list"; then
+	ok "bpftrace -l -v lists the 16 events with their fields"
+else
+	head -n 40 "$tmp/list"
+	nok "bpftrace -l -v lists the 16 events with their fields ($n)"
+fi
+
 # --- bpftrace (slow to start under TCG: wait for it to attach) ---
 bpftrace "$root/tools/bpftrace/events.bt" >"$tmp/bt" 2>&1 &
 bt=$!
