@@ -9,13 +9,16 @@
  * with EFAULT.  When that happens with a buffer in the arena, the shim
  * repeats the transfer through a bounce buffer of Linux memory: the
  * failed call moved no data (the pin fails before any I/O).
- * Only the libc entry points are covered: stdio's internal reads, readv
+ * The libc entry points read, write, pread(64), pwrite(64), readv,
+ * writev, preadv(64) and pwritev(64) are covered; stdio's internal reads
  * and raw system calls are not (Documentation/shim.rst).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -26,7 +29,9 @@ extern ssize_t __write(int fd, const void *buf, size_t n);
 extern ssize_t __pread64(int fd, void *buf, size_t n, off_t off);
 extern ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off);
 
-#define BOUNCE	(256UL << 10)
+#define BOUNCE		(256UL << 10)
+/* a vector transfer goes through one buffer: at most this much of it */
+#define BOUNCE_IOV	(64UL << 20)
 
 static bool arena_efault(const void *buf, size_t n)
 {
@@ -125,3 +130,116 @@ ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 	__attribute__((alias("pread")));
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 	__attribute__((alias("pwrite")));
+
+/* Any buffer of the vector in the arena, after an EFAULT? */
+static bool arena_efault_iov(const struct iovec *iov, int cnt)
+{
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		if (arena_efault(iov[i].iov_base, iov[i].iov_len))
+			return true;
+	return false;
+}
+
+/*
+ * A vector transfer again through one buffer of Linux memory: gathered
+ * before a write, scattered after a read.  At most BOUNCE_IOV bytes, so
+ * a short count may come back, as a vector transfer may anyway.
+ */
+static ssize_t bounce_iov(int fd, const struct iovec *iov, int cnt,
+			  off_t off, bool wr)
+{
+	size_t total = 0, done = 0, c;
+	ssize_t r;
+	char *b;
+	int i, saved;
+
+	for (i = 0; i < cnt && total < BOUNCE_IOV; i++)
+		total += iov[i].iov_len;
+	if (total > BOUNCE_IOV)
+		total = BOUNCE_IOV;
+	b = bounce_get(total);
+	if (!b) {
+		errno = EFAULT;
+		return -1;
+	}
+	for (i = 0; wr && i < cnt && done < total; i++, done += c) {
+		c = iov[i].iov_len < total - done ? iov[i].iov_len :
+						    total - done;
+		memcpy(b + done, iov[i].iov_base, c);
+	}
+	if (wr)
+		r = off < 0 ? __write(fd, b, total) :
+			      __pwrite64(fd, b, total, off);
+	else
+		r = off < 0 ? __read(fd, b, total) :
+			      __pread64(fd, b, total, off);
+	for (i = 0, done = 0; !wr && r > 0 && done < (size_t)r;
+	     i++, done += c) {
+		c = iov[i].iov_len < (size_t)r - done ? iov[i].iov_len :
+							(size_t)r - done;
+		memcpy(iov[i].iov_base, b + done, c);
+	}
+	saved = errno;
+	syscall(SYS_munmap, b, total);
+	errno = saved;
+	if (r > 0 && bv_count)
+		bv_count(BV_OP_IO_BOUNCE, BV_SERVED, r, BV_WHY_NONE);
+	return r;
+}
+
+/*
+ * The first attempt is libc's own function (a cancellation point, as
+ * callers expect), found once with dlsym; a benign race sets it twice.
+ */
+#define REAL(name, ...)							\
+	static __typeof__(name) *real_##name;				\
+	if (!real_##name)						\
+		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name); \
+	r = real_##name ? real_##name(__VA_ARGS__) : (errno = ENOSYS, -1)
+
+ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	ssize_t r;
+
+	REAL(readv, fd, iov, cnt);
+	if (r >= 0 || !arena_efault_iov(iov, cnt))
+		return r;
+	return bounce_iov(fd, iov, cnt, -1, false);
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	ssize_t r;
+
+	REAL(writev, fd, iov, cnt);
+	if (r >= 0 || !arena_efault_iov(iov, cnt))
+		return r;
+	return bounce_iov(fd, iov, cnt, -1, true);
+}
+
+ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	ssize_t r;
+
+	REAL(preadv, fd, iov, cnt, off);
+	if (r >= 0 || off < 0 || !arena_efault_iov(iov, cnt))
+		return r;
+	return bounce_iov(fd, iov, cnt, off, false);
+}
+
+ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	ssize_t r;
+
+	REAL(pwritev, fd, iov, cnt, off);
+	if (r >= 0 || off < 0 || !arena_efault_iov(iov, cnt))
+		return r;
+	return bounce_iov(fd, iov, cnt, off, true);
+}
+
+ssize_t preadv64(int fd, const struct iovec *iov, int cnt, off_t off)
+	__attribute__((alias("preadv")));
+ssize_t pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
+	__attribute__((alias("pwritev")));
