@@ -3,7 +3,8 @@
 # Every bsdvm:* tracepoint fires with the right arguments for a scripted
 # workload (tools/bsdvm-demo), seen through tracefs (any kernel), through
 # the libbpf tool (bsdvm top) and through bpftrace (tools/bpftrace/
-# events.bt; it needs the kernel's BTF).  Root only.
+# events.bt; it needs the kernel's BTF), and bsdvm trace with each
+# shipped script.  Root only.
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 demo=$root/build/tools/bsdvm-demo
@@ -145,4 +146,30 @@ grep -q '^Attaching 16 probes' "$tmp/bt" && ok "all 16 tracepoints attached" ||
 	nok "all 16 tracepoints attached: $(grep Attaching "$tmp/bt")"
 
 [ $fail = 0 ] || { echo "--- bpftrace output"; head -n 60 "$tmp/bt"; }
+
+# --- bsdvm trace: the shipped scripts, each around one demo run ---
+bsdvm=$root/tools/bsdvm
+n=$("$bsdvm" trace | grep -c '^  [a-z-]* ')
+[ "$n" = 5 ] && ok "bsdvm trace lists the 5 scripts" ||
+	nok "bsdvm trace lists the 5 scripts ($n)"
+script() {	# script NAME DESCRIPTION REGEX...: each REGEX in its output
+	local name=$1 what=$2 re
+	shift 2
+	timeout 300 "$bsdvm" trace "$name" -c "$demo" >"$tmp/$name" 2>&1
+	for re in "$@"; do
+		grep -Eq "$re" "$tmp/$name" && continue
+		nok "bsdvm trace $name: $what ($re)"
+		head -n 30 "$tmp/$name"
+		return
+	done
+	ok "bsdvm trace $name: $what"
+}
+script fault-latency "histograms of zero-fill and COW faults" \
+	'^@ns_by_source\[4\]:' '^@ns_by_source\[5\]:'
+script cow-per-process "copies by the demo's processes" \
+	'^@copies\[[0-9]+, bsdvm-demo\]: [1-9]'
+script chain-depth "levels walked and shadow depths" \
+	'^@levels_walked:' '^@new_shadow_chain_depth:'
+script collapse "the demo's collapse and bypass" \
+	' bsdvm-demo +collapse ' ' bsdvm-demo +bypass '
 exit $fail
