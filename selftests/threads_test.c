@@ -92,7 +92,7 @@ static void *unmap_protect_racer(void *arg)
 	while (!r->stop) {
 		void *q = r->p + (i % 4) * PG;
 
-		switch (i++ % 3) {
+		switch (i++ % 4) {
 		case 0:
 			bsdvm_protect(r->fd, q, PG, BSD_PROT_READ);
 			bsdvm_protect(r->fd, q, PG,
@@ -104,8 +104,12 @@ static void *unmap_protect_racer(void *arg)
 				  BSD_PROT_READ | BSD_PROT_WRITE,
 				  BSD_MAP_ANON | BSD_MAP_FIXED);
 			break;
-		default:
+		case 2:
 			bsdvm_advise(r->fd, q, PG, BSD_MADV_FREE);
+			break;
+		default:
+			/* PTEs entered outside a fault, racing the faults */
+			bsdvm_advise(r->fd, q, 4 * PG, BSD_MADV_WILLNEED);
 			break;
 		}
 	}
