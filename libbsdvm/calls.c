@@ -171,12 +171,17 @@ int bsd_mincore(const void *addr, size_t len, char *vec)
 /*
  * msync (FreeBSD's kern_msync): unknown flags and ASYNC|INVALIDATE are
  * EINVAL; an unmapped range is ENOMEM; len 0 means the entry holding
- * addr.  Anonymous memory has no backing store to clean, so a valid call
- * has nothing more to do until file mappings arrive (issue 5).
+ * addr.  The module writes file mappings back (BSDVM_IOC_MSYNC); for
+ * anonymous memory it has nothing to do.
  */
 int bsd_msync(void *addr, size_t len, int flags)
 {
 	uintptr_t a = bv_trunc(addr), e;
+	struct bsdvm_msync_args m = {
+		.size = sizeof(m), .flags = flags, .addr = a,
+		/* FreeBSD moves addr down to its page, len with it */
+		.len = len ? len + ((uintptr_t)addr - a) : 0,
+	};
 	bool ok;
 
 	if (flags & ~(BSD_MS_ASYNC | BSD_MS_INVALIDATE))
@@ -192,7 +197,9 @@ int bsd_msync(void *addr, size_t len, int flags)
 	pthread_mutex_lock(&bv_lib.map_lock);
 	ok = bv_regions_cover(a, e);
 	pthread_mutex_unlock(&bv_lib.map_lock);
-	return ok ? 0 : fail(ENOMEM);
+	if (!ok)
+		return fail(ENOMEM);
+	return bv_ioctl(BSDVM_IOC_MSYNC, &m) ? fail(errno) : 0;
 }
 
 /*

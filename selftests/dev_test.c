@@ -122,6 +122,14 @@ TEST_F(dev, version)
 	EXPECT_EQ(BSDVM_ABI_VERSION, v.abi_version);
 	EXPECT_EQ(BSDVM_STRUCT_COUNT, v.nr_sizes);
 	EXPECT_EQ(sizeof(struct bsdvm_version), v.sizes[BSDVM_STRUCT_VERSION]);
+	/* every argument struct is reported, so callers can check them */
+	EXPECT_EQ(sizeof(struct bsdvm_msync_args), v.sizes[BSDVM_STRUCT_MSYNC]);
+	EXPECT_EQ(sizeof(struct bsdvm_map_args), v.sizes[BSDVM_STRUCT_MAP]);
+	EXPECT_EQ(sizeof(struct bsdvm_range_args), v.sizes[BSDVM_STRUCT_RANGE]);
+	EXPECT_EQ(sizeof(struct bsdvm_mincore_args),
+		  v.sizes[BSDVM_STRUCT_MINCORE]);
+	EXPECT_EQ(sizeof(struct bsdvm_brk_args), v.sizes[BSDVM_STRUCT_BRK]);
+	EXPECT_EQ(sizeof(struct bsdvm_stats), v.sizes[BSDVM_STRUCT_STATS]);
 	EXPECT_NE(0, v.release[0]);
 	EXPECT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	/* sizes past nr_sizes are zero, not leaked stack */

@@ -140,6 +140,29 @@ TEST(mmap_file)
 	EXPECT_EQ(0, bsd_munmap(p, PG));
 }
 
+/* msync through the library writes a shared file mapping back at once. */
+TEST(msync_writes_file_back)
+{
+	char path[] = "/tmp/libbsdvm-msync-XXXXXX", buf[8] = "";
+	int fd = mkstemp(path);
+	char *p;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 2 * PG));
+	p = bsd_mmap(NULL, 2 * PG, RW, BSD_MAP_SHARED, fd, 0);
+	ASSERT_NE(BSD_MAP_FAILED, p);
+	memcpy(p + PG + 8, "synced", 6);
+	/* an unaligned address is moved down to its page, as on FreeBSD */
+	EXPECT_EQ(0, bsd_msync(p + PG + 8, 6, BSD_MS_SYNC));
+	ASSERT_EQ(6, pread(fd, buf, 6, PG + 8));
+	EXPECT_EQ(0, memcmp(buf, "synced", 6));
+	EXPECT_EQ(-1, bsd_msync(p, PG, BSD_MS_ASYNC | BSD_MS_INVALIDATE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, bsd_munmap(p, 2 * PG));
+	close(fd);
+	unlink(path);
+}
+
 TEST(mprotect_and_guard)
 {
 	char *p = bsd_mmap(NULL, 2 * PG, RW, ANON, -1, 0), *g;

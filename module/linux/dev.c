@@ -72,6 +72,11 @@ static long bsdvm_ioc_version(struct file *file, void __user *arg)
 	v.nr_sizes = BSDVM_STRUCT_COUNT;
 	v.sizes[BSDVM_STRUCT_VERSION] = sizeof(struct bsdvm_version);
 	v.sizes[BSDVM_STRUCT_MSYNC] = sizeof(struct bsdvm_msync_args);
+	v.sizes[BSDVM_STRUCT_MAP] = sizeof(struct bsdvm_map_args);
+	v.sizes[BSDVM_STRUCT_RANGE] = sizeof(struct bsdvm_range_args);
+	v.sizes[BSDVM_STRUCT_MINCORE] = sizeof(struct bsdvm_mincore_args);
+	v.sizes[BSDVM_STRUCT_BRK] = sizeof(struct bsdvm_brk_args);
+	v.sizes[BSDVM_STRUCT_STATS] = sizeof(struct bsdvm_stats);
 	return bsdvm_copy_struct_to_user(arg, usize, &v, sizeof(v));
 }
 
