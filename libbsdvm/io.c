@@ -199,14 +199,21 @@ static ssize_t bounce_iov(int fd, const struct iovec *iov, int cnt,
 		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name); \
 	r = real_##name ? real_##name(__VA_ARGS__) : (errno = ENOSYS, -1)
 
+/* After libc's try r: the bounce, if a buffer in the arena was refused */
+static ssize_t vec_retry(ssize_t r, int fd, const struct iovec *iov, int cnt,
+			 off_t off, bool wr)
+{
+	if (r >= 0 || !arena_efault_iov(iov, cnt))
+		return r;
+	return bounce_iov(fd, iov, cnt, off, wr);
+}
+
 ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	ssize_t r;
 
 	REAL(readv, fd, iov, cnt);
-	if (r >= 0 || !arena_efault_iov(iov, cnt))
-		return r;
-	return bounce_iov(fd, iov, cnt, -1, false);
+	return vec_retry(r, fd, iov, cnt, -1, false);
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int cnt)
@@ -214,19 +221,16 @@ ssize_t writev(int fd, const struct iovec *iov, int cnt)
 	ssize_t r;
 
 	REAL(writev, fd, iov, cnt);
-	if (r >= 0 || !arena_efault_iov(iov, cnt))
-		return r;
-	return bounce_iov(fd, iov, cnt, -1, true);
+	return vec_retry(r, fd, iov, cnt, -1, true);
 }
 
+/* (a negative offset is EINVAL from libc, never retried) */
 ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
 {
 	ssize_t r;
 
 	REAL(preadv, fd, iov, cnt, off);
-	if (r >= 0 || off < 0 || !arena_efault_iov(iov, cnt))
-		return r;
-	return bounce_iov(fd, iov, cnt, off, false);
+	return vec_retry(r, fd, iov, cnt, off, false);
 }
 
 ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
@@ -234,9 +238,7 @@ ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
 	ssize_t r;
 
 	REAL(pwritev, fd, iov, cnt, off);
-	if (r >= 0 || off < 0 || !arena_efault_iov(iov, cnt))
-		return r;
-	return bounce_iov(fd, iov, cnt, off, true);
+	return vec_retry(r, fd, iov, cnt, off, true);
 }
 
 ssize_t preadv64(int fd, const struct iovec *iov, int cnt, off_t off)
