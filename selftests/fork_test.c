@@ -105,6 +105,79 @@ TEST_F(fork, private_cow_parent_writes)
 	close(pfd[1]);
 }
 
+static int child_sees_all_a(void *arg)
+{
+	struct region *r = arg;
+	size_t i;
+	char buf;
+
+	if (read(r->fd, &buf, 1) != 1)
+		return 3;
+	for (i = 0; i < r->len; i += PG)
+		if (r->p[i] != 'A')
+			return 1;
+	return 0;
+}
+
+/*
+ * fork write-protects the parent's PTEs in place (dup_mmap flushes the
+ * TLB): the parent's written pages stay mapped, read-only and still
+ * modified, its next write copies, and once the child is gone a write
+ * makes the same page writable again without a copy.
+ */
+TEST_F(fork, parent_keeps_its_ptes_read_only)
+{
+	const size_t n = 4;
+	struct region r = { bsdvm_anon(self->a.fd, n * PG, 0), n * PG };
+	struct bsdvm_stats s0, s1;
+	unsigned char vec[4];
+	int pfd[2], status;
+	pid_t pid;
+	size_t i;
+
+	ASSERT_NE(NULL, r.p);
+	memset(r.p, 'A', r.len);
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[1]);
+		r.fd = pfd[0];
+		_exit(child_sees_all_a(&r));
+	}
+	ASSERT_LT(0, pid);
+	close(pfd[0]);
+	ASSERT_EQ(0, bsdvm_mincore(self->a.fd, r.p, r.len, vec));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(BSD_MINCORE_INCORE | BSD_MINCORE_MODIFIED,
+			  vec[i] & (BSD_MINCORE_INCORE | BSD_MINCORE_MODIFIED));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &s0, 0));
+	r.p[0] = 'B';		/* a copy: the child must keep 'A' */
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &s1, 0));
+	EXPECT_EQ(s0.cow_copies + 1, s1.cow_copies);
+	ASSERT_EQ(1, write(pfd[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(pfd[1]);
+
+	/* alone again: the rest are the parent's own, written in place */
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &s0, 0));
+	for (i = 1; i < n; i++)
+		r.p[i * PG] = 'C';
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &s1, 0));
+	EXPECT_EQ(s0.cow_copies, s1.cow_copies);
+	EXPECT_EQ(s0.zero_fills, s1.zero_fills);
+	EXPECT_EQ('B', r.p[0]);
+	for (i = 1; i < n; i++) {
+		EXPECT_EQ('C', r.p[i * PG]);
+		EXPECT_EQ('A', r.p[i * PG + 1]);
+	}
+	ASSERT_EQ(0, bsdvm_mincore(self->a.fd, r.p, r.len, vec));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(BSD_MINCORE_INCORE | BSD_MINCORE_MODIFIED,
+			  vec[i] & (BSD_MINCORE_INCORE | BSD_MINCORE_MODIFIED));
+}
+
 static int child_writes_shared(void *arg)
 {
 	struct region *r = arg;

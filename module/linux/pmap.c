@@ -13,8 +13,12 @@
  *   - PTEs of this mm come out with zap_vma_ptes(), which flushes the TLB
  *     before it returns; another mm's with unmap_mapping_range() on the
  *     arena file's mapping, which needs no lock of that mm.
- *   - A module cannot write-protect a live PTE and flush the TLB, so
- *     lowering a protection removes the PTE; the next access refaults.
+ *   - A module cannot flush the TLB, so lowering a protection removes
+ *     the PTE (zap_vma_ptes flushes); the next access refaults.  The one
+ *     exception is fork: dup_mmap() flushes the parent's TLB itself before
+ *     it drops the parent's mmap_lock, so there the parent's PTEs are
+ *     write-protected in place (apply_to_existing_page_range), as Linux's
+ *     own copy-on-write PTEs are, and the parent keeps them.
  *
  * Each page the core maps carries a pv list (FreeBSD's name) in page->lru,
  * free for the owner of a page that is not on an LRU: one pv_entry per
@@ -28,6 +32,7 @@
  * of its PTE, which would leave a mapping no pv list knows.
  */
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
@@ -80,6 +85,7 @@ void bsdvm_pmap_init(struct pmap *pmap, struct vm_area_struct *vma)
 	pmap->start = vma->vm_start;
 	pmap->end = vma->vm_end;
 	pmap->pgoff = vma->vm_pgoff;
+	pmap->in_fork = false;
 	xa_init(&pmap->ptes);
 }
 
@@ -119,10 +125,50 @@ void pmap_remove(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
 		zap_vma_ptes(pmap->vma, sva, eva - sva);
 }
 
+static int pmap_wrprotect_fn(pte_t *ptep, unsigned long addr, void *data)
+{
+	if (pte_present(ptep_get(ptep)))
+		ptep_set_wrprotect(data, addr, ptep);
+	return 0;
+}
+
 /*
- * Lowering means removing: only entries above prot go, in runs, so a
- * fork that write-protects a COW region zaps each run of writable pages
- * once.
+ * fork's parent (pmap->in_fork): lower the records to prot, then take
+ * write access from the PTEs under their page-table locks.  No fault of
+ * this mm can run (its mmap_lock is held for write), and the flush that
+ * makes the change visible to other CPUs is dup_mmap()'s.  A pv list
+ * walker in between sees the lowered record and a PTE that is still
+ * writable for a moment, as after Linux's own fork.  With MMU notifiers
+ * (a secondary MMU mirroring this mm) removing is kept: they must hear of
+ * the change, and only zap_vma_ptes() tells them.
+ */
+static bool pmap_protect_in_place(struct pmap *pmap, vm_offset_t sva,
+				  vm_offset_t eva, vm_prot_t prot)
+{
+	unsigned long idx;
+	void *e;
+
+	if (!pmap->in_fork || !pmap->vma || pmap->mm != current->mm ||
+	    (prot & VM_PROT_WRITE) || mm_has_notifiers(pmap->mm))
+		return false;
+	lockdep_assert_held_write(&pmap->mm->mmap_lock);
+	spin_lock(&pv_lock);
+	xa_for_each_range(&pmap->ptes, idx, e, sva >> PAGE_SHIFT,
+			  (eva >> PAGE_SHIFT) - 1) {
+		/* the zero page's records are read-only already */
+		if (!xa_is_value(e))
+			((struct pv_entry *)e)->prot &= prot;
+	}
+	spin_unlock(&pv_lock);
+	apply_to_existing_page_range(pmap->mm, sva, eva - sva,
+				     pmap_wrprotect_fn, pmap->mm);
+	return true;
+}
+
+/*
+ * Lowering means removing (but see pmap_protect_in_place): only entries
+ * above prot go, in runs, so an mprotect to read-only of a written region
+ * zaps each run of writable pages once.
  */
 void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 		  vm_prot_t prot)
@@ -134,6 +180,8 @@ void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 		pmap_remove(pmap, sva, eva);
 		return;
 	}
+	if (pmap_protect_in_place(pmap, sva, eva, prot))
+		return;
 	xa_for_each_range(&pmap->ptes, idx, e, sva >> PAGE_SHIFT,
 			  (eva >> PAGE_SHIFT) - 1) {
 		unsigned long va = idx << PAGE_SHIFT;
@@ -170,6 +218,36 @@ static struct vm_area_struct *pmap_nofault_vma(struct pmap *pmap,
 	return xa_load(&pmap->ptes, idx) ? NULL : pmap->vma;
 }
 
+/*
+ * A write to a present read-only PTE of this very page (the parent after
+ * fork, a page first read, a raised protection): raise the record and
+ * let core mm make the PTE writable (->pfn_mkwrite returning 0, so
+ * finish_mkwrite_fault() does it if the PTE is still the one that
+ * faulted).  An upgrade needs no TLB flush; replacing the PTE would.
+ */
+static bool pmap_upgrade_in_place(struct pmap *pmap,
+				  struct bsdvm_fault_ctx *fc, unsigned long idx,
+				  vm_page_t page, vm_prot_t prot)
+{
+	bool done = false;
+	void *e;
+
+	if (!fc || !fc->mkwrite || !(prot & VM_PROT_WRITE) ||
+	    page == ZERO_PAGE(0) ||
+	    pte_pfn(fc->vmf->orig_pte) != page_to_pfn(page))
+		return false;
+	spin_lock(&pv_lock);
+	e = xa_load(&pmap->ptes, idx);
+	if (e && !xa_is_value(e)) {
+		((struct pv_entry *)e)->prot = prot;
+		done = true;
+	}
+	spin_unlock(&pv_lock);
+	if (done)
+		fc->ret = 0;
+	return done;
+}
+
 int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	       vm_prot_t prot, void *ctx)
 {
@@ -185,6 +263,8 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	vma = fc ? fc->vmf->vma : pmap_nofault_vma(pmap, idx);
 	if (!vma)
 		return KERN_SUCCESS;	/* the pmap is only a cache */
+	if (pmap_upgrade_in_place(pmap, fc, idx, page, prot))
+		return KERN_SUCCESS;
 	if (page != ZERO_PAGE(0)) {
 		pv = kmem_cache_alloc(pv_cache, GFP_KERNEL_ACCOUNT);
 		if (!pv)

@@ -40,6 +40,13 @@ struct pmap {
 	unsigned long end;
 	pgoff_t pgoff;			/* arena's file offset, in pages */
 	struct xarray ptes;		/* own lock; see above */
+	/*
+	 * Set by ->open of a fork's child VMA around vmspace_fork(), on the
+	 * parent's pmap (both mms write-locked): dup_mmap() flushes the
+	 * parent's TLB before it unlocks, so pmap_protect() may write-protect
+	 * PTEs in place instead of removing them.
+	 */
+	bool in_fork;
 };
 
 struct bsdvm_space {

@@ -135,8 +135,12 @@ static void bsdvm_vm_open(struct vm_area_struct *vma)
 	vma->vm_private_data = child;
 	if (!child)
 		return;
-	if (parent->vs && vmspace_fork(parent->vs, &child->pmap, &child->vs))
+	if (!parent->vs)
+		return;
+	parent->pmap.in_fork = true;
+	if (vmspace_fork(parent->vs, &child->pmap, &child->vs))
 		child->vs = NULL;
+	parent->pmap.in_fork = false;
 }
 
 static void bsdvm_vm_close(struct vm_area_struct *vma)
