@@ -1,60 +1,109 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmbench - the same memory workloads on native Linux and on bsdvm, in one
- * process, one after the other, reported side by side with their ratio.
- * Run it where bsdvm.ko is loaded (make -C bench guest does that in a QEMU
- * guest).  Times on a shared or emulated machine mean little; the ratio
- * is the result.  Linux runs twice: as configured (transparent huge pages
- * may serve a whole 2 MiB per fault) and with MADV_NOHUGEPAGE (4 KiB
- * faults, as bsdvm's).
+ * vmbench - what does BSD VM cost compared with Linux's own?  The same
+ * workloads (loads.c, loads_map.c) on three systems (systems.c): linux
+ * (libc's calls, transparent huge pages as configured), linux-4k (the
+ * same with MADV_NOHUGEPAGE) and bsdvm (libbsdvm's bsd_* calls).
  *
- * Workloads (each the median of --rounds runs, per operation):
- *   zero-fill       first write to each page of a fresh mapping
- *   read-zero       first read of each page of a fresh mapping
- *   fork-cow        fork after writing a region; the child writes it all
- *   fork            fork and exit of a process with a written region
- *   trap            Appel & Li: a write to a read-only page, handler
- *                   raises the protection (one PROT1 + TRAP + UNPROT)
- *   protN           Appel & Li: protect 100 pages at once, then trap on
- *                   each (PROTN amortised + TRAP + UNPROT)
- *   mmap-munmap     map and unmap 16 pages without touching them
+ * Each workload runs a warm-up round, then -r rounds; a round runs every
+ * parameter of the workload on each system in turn (linux, linux-4k,
+ * bsdvm), so drift over the run hits all systems alike.  For each
+ * (workload, parameter, system) the median, min and max over the rounds
+ * are reported: a table on stdout, CSV with -o.
+ *
+ * The coordinator forks two workers before anything opens /dev/bsdvm and
+ * sends them one measurement at a time: the Linux systems run in a
+ * process without an arena, so Linux's fork is not also charged a bsdvm
+ * space; bsdvm runs in a process with the library initialised.  Workers
+ * send their numbers back as lines ("R\tworkload\tparam\tunit\tvalue",
+ * then "E").
+ *
+ * Times on an emulated (TCG) or shared machine are noisy and slow; read
+ * the ratios.  Documentation/performance.rst has the results.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
-#include <linux/bsdvm.h>
+#include "bsdvm.h"
+#include "vmbench.h"
 
-#define PG		4096UL
-#define ARENA_SIZE	(16UL << 30)
-#define APPEL_PAGES	100
+#define MAX_ROUNDS	64
+#define MAX_ROWS	160
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-struct vm_ops {
-	const char *name;
-	char *(*map)(size_t len);
-	void (*unmap)(char *p, size_t len);
-	void (*protect)(char *p, size_t len, int writable);
+static const int fork_full[] = { 1, 4, 16, 64, 256, 1024, 0 };
+static const int fork_quick[] = { 1, 4, 16, 0 };
+static const int chain_depths[] = { 1, 2, 4, 8, 16, 0 };
+
+struct vb_sizes vb = {
+	.big = 1UL << 30,
+	.region = 128 * MIB,
+	.chain = 32 * MIB,
+	.file = 256 * MIB,
+	.brk = 1UL << 30,
+	.fork_mib = fork_full,
+	.depths = chain_depths,
+	.dir = "/tmp",
 };
 
-static int dev = -1;
-static int rounds = 5;
-static size_t region = 32UL << 20;
+/* One result row: a (workload, param), its values per system and round. */
+struct row {
+	char workload[32], param[32], unit[16];
+	double v[NSYS][MAX_ROUNDS];
+	int n[NSYS];
+};
 
-static void die(const char *what)
+static struct row rows[MAX_ROWS];
+static int nrows;
+
+/* Rows computed from two others, round by round: a - b. */
+static const struct {
+	const char *name, *a, *b, *unit;
+} derived[] = {
+	/* the trap alone, without the UNPROT its handler does */
+	{ "trap-minus-unprot", "trap", "unprot", "us/trap" },
+};
+
+static const char *who = "vmbench";
+static pid_t coordinator;
+static FILE *resp;		/* in a worker: where record() writes */
+
+struct cmd {
+	int load, param, sys;
+};
+
+static struct worker {
+	pid_t pid;
+	int cmd;
+	FILE *resp;
+} workers[2];			/* [0] Linux, [1] bsdvm */
+
+void die(const char *what)
 {
-	fprintf(stderr, "vmbench: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, "%s: %s: %s\n", who, what, strerror(errno));
 	exit(1);
 }
 
-static double now_ns(void)
+void dief(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", who);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+double now_ns(void)
 {
 	struct timespec ts;
 
@@ -62,223 +111,170 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-/* --- native Linux --- */
-
-static char *native_map(size_t len)
+void record(const char *workload, const char *param, const char *unit,
+	    double value)
 {
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		die("mmap");
-	return p;
+	fprintf(resp, "R\t%s\t%s\t%s\t%.9g\n", workload, param, unit, value);
 }
 
-/* Linux without transparent huge pages: 4 KiB faults, like bsdvm's */
-static char *native_4k_map(size_t len)
+static void cleanup(void)
 {
-	char *p = native_map(len);
-
-	if (madvise(p, len, MADV_NOHUGEPAGE))
-		die("madvise(MADV_NOHUGEPAGE)");
-	return p;
+	if (getpid() == coordinator)
+		file_cleanup();
 }
 
-static void native_unmap(char *p, size_t len)
+/* --- workers --- */
+
+static void worker(int cfd, int rfd, int bsd)
 {
-	if (munmap(p, len))
-		die("munmap");
+	struct cmd c;
+
+	who = bsd ? "vmbench (bsdvm)" : "vmbench (linux)";
+	resp = fdopen(rfd, "w");
+	if (!resp)
+		die("fdopen");
+	if (bsd && bsdvm_init())
+		dief("cannot use /dev/bsdvm: %s (%s)", strerror(errno),
+		     "is bsdvm.ko loaded? -s linux,linux-4k runs without it");
+	while (read(cfd, &c, sizeof(c)) == sizeof(c)) {
+		const struct vm_load *l = &vm_loads[c.load];
+
+		l->run(&vm_systems[c.sys], l->params ?
+		       (*l->params)[c.param] : 0);
+		fprintf(resp, "E\n");
+		if (fflush(resp))
+			die("write to the coordinator");
+	}
+	exit(0);
 }
 
-static void native_protect(char *p, size_t len, int writable)
+static void start_worker(int bsd)
 {
-	if (mprotect(p, len, writable ? PROT_READ | PROT_WRITE : PROT_READ))
-		die("mprotect");
-}
+	struct worker *w = &workers[bsd];
+	int c[2], r[2];
 
-/* --- bsdvm, through the device (no shim) --- */
-
-static char *bsdvm_map(size_t len)
-{
-	struct bsdvm_map_args a = {
-		.size = sizeof(a), .len = len, .fd = -1,
-		.prot = BSD_PROT_READ | BSD_PROT_WRITE,
-		.flags = BSD_MAP_ANON | BSD_MAP_PRIVATE,
-	};
-
-	if (ioctl(dev, BSDVM_IOC_MAP, &a))
-		die("BSDVM_IOC_MAP");
-	return (char *)(uintptr_t)a.addr;
-}
-
-static void bsdvm_range(unsigned long cmd, char *p, size_t len, int arg)
-{
-	struct bsdvm_range_args a = {
-		.size = sizeof(a), .arg = arg, .addr = (uintptr_t)p,
-		.len = len,
-	};
-
-	if (ioctl(dev, cmd, &a))
-		die("bsdvm range ioctl");
-}
-
-static void bsdvm_unmap(char *p, size_t len)
-{
-	bsdvm_range(BSDVM_IOC_UNMAP, p, len, 0);
-}
-
-static void bsdvm_protect(char *p, size_t len, int writable)
-{
-	bsdvm_range(BSDVM_IOC_PROTECT, p, len, writable ?
-		    BSD_PROT_READ | BSD_PROT_WRITE : BSD_PROT_READ);
-}
-
-static const struct vm_ops native_ops = {
-	"linux", native_map, native_unmap, native_protect
-};
-static const struct vm_ops native_4k_ops = {
-	"linux-4k", native_4k_map, native_unmap, native_protect
-};
-static const struct vm_ops bsdvm_ops = {
-	"bsdvm", bsdvm_map, bsdvm_unmap, bsdvm_protect
-};
-
-/* --- workloads: each returns ns per operation --- */
-
-static double zero_fill(const struct vm_ops *vm)
-{
-	char *p = vm->map(region);
-	double t = now_ns();
-	size_t i;
-
-	for (i = 0; i < region; i += PG)
-		p[i] = 1;
-	t = now_ns() - t;
-	vm->unmap(p, region);
-	return t / (region / PG);
-}
-
-static double read_zero(const struct vm_ops *vm)
-{
-	char *p = vm->map(region);
-	volatile char sink = 0;
-	double t = now_ns();
-	size_t i;
-
-	for (i = 0; i < region; i += PG)
-		sink += *(volatile char *)(p + i);
-	t = now_ns() - t;
-	(void)sink;
-	vm->unmap(p, region);
-	return t / (region / PG);
-}
-
-static double fork_run(const struct vm_ops *vm, int child_writes)
-{
-	char *p = vm->map(region);
-	int status;
-	double t;
-	pid_t pid;
-	size_t i;
-
-	memset(p, 1, region);
-	t = now_ns();
-	pid = fork();
-	if (pid < 0)
+	if (pipe(c) || pipe(r))
+		die("pipe");
+	fflush(NULL);
+	w->pid = fork();
+	if (w->pid < 0)
 		die("fork");
-	if (!pid) {
-		if (child_writes)
-			for (i = 0; i < region; i += PG)
-				p[i] = 2;
-		_exit(0);
+	if (!w->pid) {
+		close(c[1]);
+		close(r[0]);
+		if (bsd && workers[0].pid > 0) {
+			close(workers[0].cmd);
+			fclose(workers[0].resp);
+		}
+		worker(c[0], r[1], bsd);
 	}
-	if (waitpid(pid, &status, 0) != pid || status)
-		die("child");
-	t = now_ns() - t;
-	vm->unmap(p, region);
-	return child_writes ? t / (region / PG) : t;
+	close(c[0]);
+	close(r[1]);
+	w->cmd = c[1];
+	w->resp = fdopen(r[0], "r");
+	if (!w->resp)
+		die("fdopen");
 }
 
-static double fork_cow(const struct vm_ops *vm)
+static void stop_workers(void)
 {
-	return fork_run(vm, 1);
-}
+	int i, status;
 
-static double fork_only(const struct vm_ops *vm)
-{
-	return fork_run(vm, 0);
-}
-
-/* Appel & Li: the handler opens the faulting page (and for PROT1 closes
- * the one opened before it, in that order). */
-static const struct vm_ops *trap_vm;
-static char *trap_base, *trap_open;
-static int trap_close_previous;
-
-static void on_segv(int sig, siginfo_t *si, void *uc)
-{
-	char *page = (char *)((uintptr_t)si->si_addr & ~(PG - 1));
-
-	(void)sig;
-	(void)uc;
-	if (page < trap_base || page >= trap_base + APPEL_PAGES * PG)
-		_exit(3);
-	if (trap_close_previous && trap_open)
-		trap_vm->protect(trap_open, PG, 0);
-	trap_vm->protect(page, PG, 1);
-	trap_open = page;
-}
-
-static int perm[APPEL_PAGES];
-
-static double appel(const struct vm_ops *vm, int protn)
-{
-	const int passes = 20;
-	double t;
-	int r, i;
-
-	trap_vm = vm;
-	trap_base = vm->map(APPEL_PAGES * PG);
-	memset(trap_base, 1, APPEL_PAGES * PG);
-	trap_close_previous = !protn;
-	trap_open = NULL;
-	if (!protn) {
-		/* all protected but one */
-		vm->protect(trap_base, APPEL_PAGES * PG, 0);
-		vm->protect(trap_base, PG, 1);
-		trap_open = trap_base;
+	for (i = 0; i < 2; i++) {
+		if (workers[i].pid <= 0)
+			continue;
+		close(workers[i].cmd);
+		fclose(workers[i].resp);
+		waitpid(workers[i].pid, &status, 0);
 	}
-	t = now_ns();
-	for (r = 0; r < passes; r++) {
-		if (protn)
-			vm->protect(trap_base, APPEL_PAGES * PG, 0);
-		for (i = 0; i < APPEL_PAGES; i++)
-			trap_base[perm[i] * PG]++;
-	}
-	t = now_ns() - t;
-	vm->unmap(trap_base, APPEL_PAGES * PG);
-	return t / (passes * APPEL_PAGES);
 }
 
-static double trap1(const struct vm_ops *vm)
-{
-	return appel(vm, 0);
-}
+/* --- results --- */
 
-static double trapn(const struct vm_ops *vm)
+static struct row *row_of(const char *workload, const char *param,
+			  const char *unit)
 {
-	return appel(vm, 1);
-}
-
-static double map_unmap(const struct vm_ops *vm)
-{
-	const int n = 2000;
-	double t = now_ns();
+	struct row *r;
 	int i;
 
-	for (i = 0; i < n; i++)
-		vm->unmap(vm->map(16 * PG), 16 * PG);
-	return (now_ns() - t) / n;
+	for (i = 0; i < nrows; i++)
+		if (!strcmp(rows[i].workload, workload) &&
+		    !strcmp(rows[i].param, param))
+			return &rows[i];
+	if (nrows == MAX_ROWS)
+		dief("more than %d result rows", MAX_ROWS);
+	r = &rows[nrows++];
+	snprintf(r->workload, sizeof(r->workload), "%s", workload);
+	snprintf(r->param, sizeof(r->param), "%s", param);
+	snprintf(r->unit, sizeof(r->unit), "%s", unit);
+	return r;
+}
+
+static struct row *find_row(const char *workload)
+{
+	int i;
+
+	for (i = 0; i < nrows; i++)
+		if (!strcmp(rows[i].workload, workload))
+			return &rows[i];
+	return NULL;
+}
+
+/* One measurement: load li, its param pi, on system sys. */
+static void run_one(int li, int pi, int sys, int keep)
+{
+	struct worker *w = &workers[sys == SYS_BSDVM];
+	struct cmd c = { li, pi, sys };
+	char line[256], *f[5], *save;
+	struct row *r;
+	int i;
+
+	if (write(w->cmd, &c, sizeof(c)) != sizeof(c))
+		dief("the %s worker is gone", vm_systems[sys].name);
+	while (fgets(line, sizeof(line), w->resp)) {
+		if (line[0] == 'E')
+			return;
+		line[strcspn(line, "\n")] = 0;
+		f[0] = strtok_r(line, "\t", &save);
+		for (i = 1; i < 5; i++)
+			f[i] = strtok_r(NULL, "\t", &save);
+		if (!f[4] || strcmp(f[0], "R"))
+			dief("bad line from the %s worker", vm_systems[sys].name);
+		if (!keep)
+			continue;
+		r = row_of(f[1], f[2], f[3]);
+		if (r->n[sys] < MAX_ROUNDS)
+			r->v[sys][r->n[sys]++] = strtod(f[4], NULL);
+	}
+	dief("the %s worker died in %s", vm_systems[sys].name,
+	     vm_loads[li].name);
+}
+
+static void add_derived(void)
+{
+	static struct row tmp;
+	size_t d;
+	int s, i;
+
+	for (d = 0; d < ARRAY_SIZE(derived); d++) {
+		struct row *a = find_row(derived[d].a);
+		struct row *b = find_row(derived[d].b);
+		struct row *r;
+
+		if (!a || !b)
+			continue;
+		r = row_of(derived[d].name, a->param, derived[d].unit);
+		for (s = 0; s < NSYS; s++) {
+			r->n[s] = a->n[s] < b->n[s] ? a->n[s] : b->n[s];
+			for (i = 0; i < r->n[s]; i++)
+				r->v[s][i] = a->v[s][i] - b->v[s][i];
+		}
+		/* listed right after the row it comes from */
+		tmp = *r;
+		i = (int)(a - rows) + 1;
+		memmove(&rows[i + 1], &rows[i], (r - &rows[i]) * sizeof(*r));
+		rows[i] = tmp;
+	}
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -288,86 +284,270 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double (*fn)(const struct vm_ops *),
-		     const struct vm_ops *vm)
-{
-	double v[64];
-	int i, n = rounds;
-
-	fn(vm);			/* warm-up: first-touch costs of the guest */
-	for (i = 0; i < n; i++)
-		v[i] = fn(vm);
-	qsort(v, n, sizeof(v[0]), cmp_double);
-	return v[n / 2];
-}
-
-static void arena(void)
-{
-	dev = open(BSDVM_DEVICE, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		die("open " BSDVM_DEVICE " (is bsdvm.ko loaded?)");
-	if (mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev,
-		 0) == MAP_FAILED)
-		die("mmap the arena");
-}
-
-static const struct {
-	const char *name, *unit;
-	double (*fn)(const struct vm_ops *);
-	double scale;
-} loads[] = {
-	{ "zero-fill", "us/page", zero_fill, 1e3 },
-	{ "read-zero", "us/page", read_zero, 1e3 },
-	{ "fork-cow", "us/page", fork_cow, 1e3 },
-	{ "fork", "ms/fork", fork_only, 1e6 },
-	{ "trap", "us/trap", trap1, 1e3 },
-	{ "protN", "us/trap", trapn, 1e3 },
-	{ "mmap-munmap", "us/pair", map_unmap, 1e3 },
+struct stat3 {
+	double median, min, max;
 };
+
+static struct stat3 stats(const struct row *r, int s)
+{
+	double v[MAX_ROUNDS];
+	struct stat3 st;
+	int n = r->n[s];
+
+	memcpy(v, r->v[s], n * sizeof(v[0]));
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	st.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	st.min = v[0];
+	st.max = v[n - 1];
+	return st;
+}
+
+static void print_table(void)
+{
+	int i, s;
+
+	printf("\n%-20s %-10s %-8s %10s %10s %10s %7s %7s %7s\n", "workload",
+	       "param", "unit", "linux", "linux-4k", "bsdvm", "/linux",
+	       "/4k", "spread");
+	for (i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+		double med[NSYS] = { 0 }, spread = 0;
+
+		printf("%-20s %-10s %-8s", r->workload, r->param, r->unit);
+		for (s = 0; s < NSYS; s++) {
+			struct stat3 st;
+
+			if (!r->n[s]) {
+				printf(" %10s", "-");
+				continue;
+			}
+			st = stats(r, s);
+			med[s] = st.median;
+			if (st.median > 0 &&
+			    (st.max - st.min) / st.median > spread)
+				spread = (st.max - st.min) / st.median;
+			printf(" %10.4g", st.median);
+		}
+		for (s = SYS_LINUX; s <= SYS_LINUX4K; s++) {
+			if (r->n[s] && r->n[SYS_BSDVM] && med[s] > 0)
+				printf(" %7.2f", med[SYS_BSDVM] / med[s]);
+			else
+				printf(" %7s", "-");
+		}
+		printf(" %6.0f%%\n", spread * 100);
+	}
+	puts("(medians; /linux, /4k: bsdvm's divided by linux's, linux-4k's;");
+	puts(" spread: the largest (max - min) / median of the three)");
+}
+
+static void write_csv(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int i, s;
+
+	if (!f)
+		die(path);
+	fprintf(f, "workload,param,system,unit,median,min,max,rounds\n");
+	for (i = 0; i < nrows; i++) {
+		for (s = 0; s < NSYS; s++) {
+			const struct row *r = &rows[i];
+			struct stat3 st;
+
+			if (!r->n[s])
+				continue;
+			st = stats(r, s);
+			fprintf(f, "%s,%s,%s,%s,%.6g,%.6g,%.6g,%d\n",
+				r->workload, r->param, vm_systems[s].name,
+				r->unit, st.median, st.min, st.max, r->n[s]);
+		}
+	}
+	if (fclose(f))
+		die(path);
+}
+
+/* --- options --- */
+
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static const char usage_text[] =
+"usage: vmbench [-q] [-r ROUNDS] [-w WARMUP] [-o CSV] [-s SYSTEMS] [-l LOADS]\n"
+"               [-B MIB] [-m MIB] [-d DIR] [-L]\n"
+"  -q          quick: small sizes, 3 rounds (a development run)\n"
+"  -r ROUNDS   measured rounds after the warm-up (default 5)\n"
+"  -w WARMUP   warm-up rounds, not reported (default 1)\n"
+"  -o CSV      write workload,param,system,unit,median,min,max,rounds\n"
+"  -s SYSTEMS  comma list of linux,linux-4k,bsdvm (default all)\n"
+"  -l LOADS    comma list of workloads (default all; -L lists them)\n"
+"  -B MIB      the 1 GiB regions (faults, mincore, madvise, brk)\n"
+"  -m MIB      COW and per-thread regions (default 128)\n"
+"  -d DIR      where the files of file-read and msync go (default /tmp)\n";
+
+static size_t mib_arg(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (*end || !v)
+		dief("bad size %s (MiB)", s);
+	return v * MIB;
+}
+
+static void thp_setting(char *buf, size_t n)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char *a, *b;
+
+	snprintf(buf, n, "unknown");
+	if (!f)
+		return;
+	a = fgets(buf, (int)n, f) ? strchr(buf, '[') : NULL;
+	b = a ? strchr(a, ']') : NULL;
+	if (b) {
+		*b = 0;
+		memmove(buf, a + 1, strlen(a + 1) + 1);
+	}
+	fclose(f);
+}
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_sigaction = on_segv,
-				.sa_flags = SA_SIGINFO };
-	size_t i;
-	int opt;
+	int rounds = -1, warmup = 1, quick = 0, opt, li, pi, s, r, k = 0;
+	unsigned int sysmask = SYS_ALL;
+	const char *csv = NULL, *loads = NULL;
+	size_t big = 0, region = 0;
+	double t_all = now_ns();
+	struct utsname u;
+	char thp[128];
 
-	while ((opt = getopt(argc, argv, "r:m:h")) != -1) {
+	while ((opt = getopt(argc, argv, "qr:w:o:s:l:B:m:d:Lh")) != -1) {
 		switch (opt) {
+		case 'q':
+			quick = 1;
+			break;
 		case 'r':
 			rounds = atoi(optarg);
 			break;
-		case 'm':
-			region = strtoul(optarg, NULL, 0) << 20;
+		case 'w':
+			warmup = atoi(optarg);
 			break;
+		case 'o':
+			csv = optarg;
+			break;
+		case 's':
+			sysmask = 0;
+			for (s = 0; s < NSYS; s++)
+				if (in_list(optarg, vm_systems[s].name))
+					sysmask |= 1 << s;
+			if (!sysmask)
+				dief("no known system in -s %s", optarg);
+			break;
+		case 'l':
+			loads = optarg;
+			break;
+		case 'B':
+			big = mib_arg(optarg);
+			break;
+		case 'm':
+			region = mib_arg(optarg);
+			break;
+		case 'd':
+			vb.dir = optarg;
+			break;
+		case 'L':
+			for (li = 0; li < vm_nloads; li++)
+				printf("%-14s %s\n", vm_loads[li].name,
+				       vm_loads[li].what);
+			return 0;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
 		default:
-			fprintf(stderr, "usage: vmbench [-r ROUNDS (1-64)] "
-				"[-m REGION_MIB]\n");
-			return opt == 'h' ? 0 : 2;
+			fputs(usage_text, stderr);
+			return 2;
 		}
 	}
-	if (rounds < 1 || rounds > 64 || region < PG) {
-		fprintf(stderr, "vmbench: bad -r or -m\n");
-		return 2;
+	if (rounds < 0)
+		rounds = quick ? 3 : 5;
+	if (rounds < 1 || rounds > MAX_ROUNDS || warmup < 0 || optind < argc)
+		dief("bad arguments (-h for help)");
+	if (quick) {
+		vb.big = 32 * MIB;
+		vb.region = 16 * MIB;
+		vb.chain = 4 * MIB;
+		vb.file = 16 * MIB;
+		vb.brk = 64 * MIB;
+		vb.fork_mib = fork_quick;
 	}
-	/* a fixed pseudo-random visiting order, as in vmpup.c */
-	for (i = 0; i < APPEL_PAGES; i++)
-		perm[i] = (int)((i * 37) % APPEL_PAGES);
-	sigaction(SIGSEGV, &sa, NULL);
-	arena();
-	printf("vmbench: %zu MiB regions, median of %d rounds; linux-4k is "
-	       "Linux with MADV_NOHUGEPAGE\n", region >> 20, rounds);
-	printf("%-12s %-8s %9s %9s %9s %8s %8s\n", "workload", "unit",
-	       "linux", "linux-4k", "bsdvm", "/linux", "/4k");
-	for (i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
-		double l = median(loads[i].fn, &native_ops);
-		double k = median(loads[i].fn, &native_4k_ops);
-		double b = median(loads[i].fn, &bsdvm_ops);
-		double sc = loads[i].scale;
+	if (big)
+		vb.big = vb.brk = big;
+	if (region)
+		vb.region = region;
+	if (loads)
+		for (li = 0; li < vm_nloads; li++)
+			k += in_list(loads, vm_loads[li].name);
+	if (loads && !k)
+		dief("no known workload in -l %s (-L lists them)", loads);
 
-		printf("%-12s %-8s %9.2f %9.2f %9.2f %8.2f %8.2f\n",
-		       loads[i].name, loads[i].unit, l / sc, k / sc, b / sc,
-		       b / l, b / k);
+	coordinator = getpid();
+	atexit(cleanup);
+	signal(SIGPIPE, SIG_IGN);
+	for (li = 0; li < vm_nloads; li++)
+		if (vm_loads[li].setup && (!loads ||
+					   in_list(loads, vm_loads[li].name)))
+			vm_loads[li].setup();
+	if (sysmask & ((1 << SYS_LINUX) | (1 << SYS_LINUX4K)))
+		start_worker(0);
+	if (sysmask & (1 << SYS_BSDVM))
+		start_worker(1);
+
+	uname(&u);
+	thp_setting(thp, sizeof(thp));
+	printf("vmbench: Linux %s, transparent huge pages: %s\n", u.release,
+	       thp);
+	printf("vmbench: %d rounds after %d warm-up%s; MiB: big %zu, ",
+	       rounds, warmup, quick ? " (quick)" : "", vb.big >> 20);
+	printf("COW and per thread %zu, chain %zu, file %zu, brk %zu\n",
+	       vb.region >> 20, vb.chain >> 20, vb.file >> 20, vb.brk >> 20);
+	fflush(stdout);
+
+	for (li = 0, k = 0; li < vm_nloads; li++) {
+		const struct vm_load *l = &vm_loads[li];
+		int np = 1;
+		double t = now_ns();
+
+		if ((loads && !in_list(loads, l->name)) ||
+		    !(l->systems & sysmask))
+			continue;
+		if (l->params)
+			for (np = 0; (*l->params)[np]; np++)
+				;
+		fprintf(stderr, "vmbench: [%d] %s: %s ...\n", ++k, l->name,
+			l->what);
+		for (r = -warmup; r < rounds; r++)
+			for (pi = 0; pi < np; pi++)
+				for (s = 0; s < NSYS; s++)
+					if (l->systems & sysmask & (1 << s))
+						run_one(li, pi, s, r >= 0);
+		fprintf(stderr, "vmbench: [%d] %s done in %.1f s\n", k,
+			l->name, (now_ns() - t) / 1e9);
 	}
+	stop_workers();
+	add_derived();
+	print_table();
+	if (csv)
+		write_csv(csv);
+	fprintf(stderr, "vmbench: all done in %.1f s\n",
+		(now_ns() - t_all) / 1e9);
 	return 0;
 }
