@@ -9,7 +9,7 @@ KDIR ?= $(or $(shell ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V 
 SUBDIRS_OPT := $(wildcard libbsdvm/Makefile bench/Makefile)
 
 .PHONY: all module selftests tools subdirs check check-debug run checkpatch \
-	deps debug-kernel clean help install
+	deps debug-kernel clean help install bench
 
 all: module selftests tools subdirs
 
@@ -41,6 +41,11 @@ run: deps
 debug-kernel:
 	tools/build-debug-kernel
 
+# bsdvm against Linux in a guest: bench/results/<kernel>/ (bench/Makefile;
+# BENCH_QUICK=1 small sizes, KERNEL=6.12 the other kernel)
+bench:
+	$(MAKE) -C bench bench
+
 # The bsdvm command and its helpers (PREFIX=/usr/local, DESTDIR), and the
 # optional parts that install themselves.
 PREFIX ?= /usr/local
@@ -66,4 +71,6 @@ help:
 	@echo 'make check           all tests: unit, guest 6.1 + 6.12, splat detector, programs'
 	@echo 'make check-debug     selftests on the KASAN/lockdep/kmemleak kernel (built once)'
 	@echo 'make checkpatch      kernel coding style on module/linux and uapi'
+	@echo 'make bench           bsdvm against Linux in a guest: tables and plots in bench/results/'
+	@echo '                     (BENCH_QUICK=1 small sizes, KERNEL=6.12; Documentation/performance.rst)'
 	@echo 'tools/vmtest -h      the guest runner'

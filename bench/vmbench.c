@@ -7,7 +7,8 @@
  *
  * Each workload runs a warm-up round, then -r rounds; a round runs every
  * parameter of the workload on each system in turn (linux, linux-4k,
- * bsdvm), so drift over the run hits all systems alike.  For each
+ * bsdvm; the next round starts with linux-4k), so drift over the run
+ * hits all systems alike.  For each
  * (workload, parameter, system) the median, min and max over the rounds
  * are reported: a table on stdout, CSV with -o.
  *
@@ -248,6 +249,23 @@ static void run_one(int li, int pi, int sys, int keep)
 	}
 	dief("the %s worker died in %s", vm_systems[sys].name,
 	     vm_loads[li].name);
+}
+
+/*
+ * Round r of one (workload, param): each system once, in turn.  The turn
+ * starts one system further each round, so that whatever the first
+ * measurement after a switch pays (another process ran, another
+ * workload's memory was freed) is not always paid by linux.
+ */
+static void run_round(int li, int pi, unsigned int mask, int r)
+{
+	int order[NSYS], n = 0, s, i;
+
+	for (s = 0; s < NSYS; s++)
+		if (mask & (1 << s))
+			order[n++] = s;
+	for (i = 0; i < n; i++)
+		run_one(li, pi, order[(i + r + n * MAX_ROUNDS) % n], r >= 0);
 }
 
 static void add_derived(void)
@@ -536,9 +554,7 @@ int main(int argc, char **argv)
 			l->what);
 		for (r = -warmup; r < rounds; r++)
 			for (pi = 0; pi < np; pi++)
-				for (s = 0; s < NSYS; s++)
-					if (l->systems & sysmask & (1 << s))
-						run_one(li, pi, s, r >= 0);
+				run_round(li, pi, l->systems & sysmask, r);
 		fprintf(stderr, "vmbench: [%d] %s done in %.1f s\n", k,
 			l->name, (now_ns() - t) / 1e9);
 	}
