@@ -47,6 +47,7 @@ struct pv_entry {
 	struct address_space *mapping;	/* for a zap after unlinking, */
 	pgoff_t pgoff;			/* when pmap may already be gone */
 	unsigned long va;
+	/* the PTE allows at most this (fork may have lowered the PTE) */
 	unsigned int prot;
 };
 
@@ -133,33 +134,24 @@ static int pmap_wrprotect_fn(pte_t *ptep, unsigned long addr, void *data)
 }
 
 /*
- * fork's parent (pmap->in_fork): lower the records to prot, then take
- * write access from the PTEs under their page-table locks.  No fault of
- * this mm can run (its mmap_lock is held for write), and the flush that
- * makes the change visible to other CPUs is dup_mmap()'s.  A pv list
- * walker in between sees the lowered record and a PTE that is still
- * writable for a moment, as after Linux's own fork.  With MMU notifiers
- * (a secondary MMU mirroring this mm) removing is kept: they must hear of
- * the change, and only zap_vma_ptes() tells them.
+ * fork's parent (pmap->in_fork): take write access from the PTEs in
+ * place, under their page-table locks.  No fault of this mm can run (its
+ * mmap_lock is held for write), and the flush that makes the change
+ * visible to other CPUs is dup_mmap()'s, as for Linux's own COW PTEs.
+ * The records keep their prot, an upper bound of what the PTE allows
+ * (walking them all would double the cost of a fork): the page was
+ * writable, so it may be dirty (pmap_is_modified), and a later lowering
+ * removes the PTE once more, which is harmless.  With MMU notifiers (a
+ * secondary MMU mirroring this mm) removing is kept: they must hear of
+ * the change, and zap_vma_ptes() tells them.
  */
 static bool pmap_protect_in_place(struct pmap *pmap, vm_offset_t sva,
 				  vm_offset_t eva, vm_prot_t prot)
 {
-	unsigned long idx;
-	void *e;
-
 	if (!pmap->in_fork || !pmap->vma || pmap->mm != current->mm ||
 	    (prot & VM_PROT_WRITE) || mm_has_notifiers(pmap->mm))
 		return false;
 	lockdep_assert_held_write(&pmap->mm->mmap_lock);
-	spin_lock(&pv_lock);
-	xa_for_each_range(&pmap->ptes, idx, e, sva >> PAGE_SHIFT,
-			  (eva >> PAGE_SHIFT) - 1) {
-		/* the zero page's records are read-only already */
-		if (!xa_is_value(e))
-			((struct pv_entry *)e)->prot &= prot;
-	}
-	spin_unlock(&pv_lock);
 	apply_to_existing_page_range(pmap->mm, sva, eva - sva,
 				     pmap_wrprotect_fn, pmap->mm);
 	return true;
