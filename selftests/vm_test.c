@@ -348,6 +348,52 @@ TEST_F(vm, mincore_bits)
 	EXPECT_EQ(-ENOMEM, bsdvm_mincore(self->a.fd, p, 4 * PG, vec));
 }
 
+/*
+ * One mincore across entries of every kind: the pmap is read per entry,
+ * the objects only where this pmap's bits do not already tell.
+ */
+TEST_F(vm, mincore_across_entries)
+{
+	const unsigned char all = BSD_MINCORE_INCORE | BSD_MINCORE_REFERENCED |
+		BSD_MINCORE_MODIFIED | BSD_MINCORE_REFERENCED_OTHER |
+		BSD_MINCORE_MODIFIED_OTHER;
+	unsigned char vec[9];
+	void *g = NULL;
+	char *p;
+
+	/* [rw anon: 3 pages][guard: 2][read-only anon: 3][hole] */
+	p = bsdvm_anon(self->a.fd, 9 * PG, 0);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, p + 8 * PG, PG));
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, p + 3 * PG, 2 * PG));
+	g = p + 3 * PG;
+	ASSERT_EQ(0, bsdvm_map(self->a.fd, &g, 2 * PG, BSD_PROT_NONE,
+			       BSD_MAP_GUARD | BSD_MAP_FIXED));
+	p[0] = 1;
+	(void)*(volatile char *)(p + PG);
+	(void)*(volatile char *)(p + 6 * PG);
+	ASSERT_EQ(0, bsdvm_protect(self->a.fd, p + 5 * PG, 3 * PG,
+				   BSD_PROT_READ));
+	memset(vec, 0xee, sizeof(vec));
+	/* unaligned start, length ending inside the last page */
+	ASSERT_EQ(0, bsdvm_mincore(self->a.fd, p + 7, 8 * PG - 100, vec));
+	EXPECT_EQ(all, vec[0]);			/* written */
+	EXPECT_EQ(BSD_MINCORE_INCORE | BSD_MINCORE_REFERENCED, vec[1]);
+	EXPECT_EQ(0, vec[2]);			/* untouched */
+	EXPECT_EQ(0, vec[3]);			/* guard */
+	EXPECT_EQ(0, vec[4]);
+	EXPECT_EQ(0, vec[5]);
+	EXPECT_EQ(BSD_MINCORE_INCORE | BSD_MINCORE_REFERENCED, vec[6]);
+	EXPECT_EQ(0, vec[7]);
+	EXPECT_EQ(0xee, vec[8]);		/* nothing past the range */
+	/* the hole after the last entry: ENOMEM, and the ioctl writes
+	 * nothing of a chunk that meets a hole */
+	memset(vec, 0xee, sizeof(vec));
+	EXPECT_EQ(-ENOMEM, bsdvm_mincore(self->a.fd, p, 9 * PG, vec));
+	EXPECT_EQ(0xee, vec[0]);
+	EXPECT_EQ(0xee, vec[7]);
+}
+
 TEST_F(vm, syscalls_read_and_write_arena_buffers)
 {
 	char *p = bsdvm_anon(self->a.fd, 2 * PG, 0);

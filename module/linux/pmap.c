@@ -336,41 +336,48 @@ void pmap_page_protect(vm_page_t page, vm_prot_t prot)
 	}
 }
 
-struct pmap_pte_bits {
-	int bits;
-	bool clear_young;
-};
-
-static int pmap_pte_fn(pte_t *ptep, unsigned long addr, void *data)
+static int pmap_pte_mincore(pte_t pte)
 {
-	struct pmap_pte_bits *pb = data;
-	pte_t pte = ptep_get(ptep);
+	int bits;
 
 	if (!pte_present(pte))
 		return 0;
-	pb->bits |= BSD_MINCORE_INCORE;
+	bits = BSD_MINCORE_INCORE;
 	if (pte_young(pte))
-		pb->bits |= BSD_MINCORE_REFERENCED;
+		bits |= BSD_MINCORE_REFERENCED;
 	if (pte_dirty(pte))
-		pb->bits |= BSD_MINCORE_MODIFIED;
-#ifdef CONFIG_X86
-	/* What x86's unexported ptep_test_and_clear_young() does: atomic. */
-	if (pb->clear_young && pte_young(pte))
-		clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)&ptep->pte);
-#endif
+		bits |= BSD_MINCORE_MODIFIED;
+	return bits;
+}
+
+struct pmap_mincore_walk {
+	unsigned long sva;
+	unsigned char *vec;
+};
+
+static int pmap_mincore_fn(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct pmap_mincore_walk *w = data;
+
+	w->vec[(addr - w->sva) >> PAGE_SHIFT] = pmap_pte_mincore(ptep_get(ptep));
 	return 0;
 }
 
-/* The accessed and dirty bits are the hardware's: read them from the PTE. */
-int pmap_mincore(struct pmap *pmap, vm_offset_t va)
+/*
+ * The accessed and dirty bits are the hardware's: read them from the PTEs,
+ * in one walk (pages without a page table stay 0).  A present PTE is one
+ * this pmap entered: records go in before PTEs and out after them.
+ */
+void pmap_mincore_range(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+			unsigned char *vec)
 {
-	struct pmap_pte_bits pb = { 0 };
+	struct pmap_mincore_walk w = { .sva = sva, .vec = vec };
 
-	if (!pmap->vma || !xa_load(&pmap->ptes, va >> PAGE_SHIFT))
-		return 0;
-	apply_to_existing_page_range(pmap->mm, va, PAGE_SIZE, pmap_pte_fn,
-				     &pb);
-	return pb.bits;
+	memset(vec, 0, (eva - sva) >> PAGE_SHIFT);
+	if (!pmap->vma)
+		return;
+	apply_to_existing_page_range(pmap->mm, sva, eva - sva, pmap_mincore_fn,
+				     &w);
 }
 
 /* Over all pmaps, from the pv records (other mms' PTEs are not ours). */
@@ -404,6 +411,18 @@ bool pmap_is_modified(vm_page_t page)
 	return ret;
 }
 
+/* What x86's unexported ptep_test_and_clear_young() does: atomic. */
+static int pmap_age_fn(pte_t *ptep, unsigned long addr, void *data)
+{
+#ifdef CONFIG_X86
+	pte_t pte = ptep_get(ptep);
+
+	if (pte_present(pte) && pte_young(pte))
+		clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)&ptep->pte);
+#endif
+	return 0;
+}
+
 /*
  * MADV_DONTNEED/FREE age the range: clear the accessed bits (no flush is
  * needed for that, as ptep_clear_flush_young() on x86 also skips it).  The
@@ -412,12 +431,10 @@ bool pmap_is_modified(vm_page_t page)
 void pmap_advise(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 		 int advice)
 {
-	struct pmap_pte_bits pb = { .clear_young = true };
-
 	if (!pmap->vma || pmap->mm != current->mm)
 		return;
-	apply_to_existing_page_range(pmap->mm, sva, eva - sva, pmap_pte_fn,
-				     &pb);
+	apply_to_existing_page_range(pmap->mm, sva, eva - sva, pmap_age_fn,
+				     NULL);
 }
 
 void bsdvm_pmap_release(struct pmap *pmap)

@@ -40,10 +40,12 @@ void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
  */
 void pmap_page_protect(vm_page_t page, vm_prot_t prot);
 /*
- * mincore for one page of this pmap: BSD_MINCORE_* bits from the mapping at
- * va (INCORE|REFERENCED|MODIFIED), or 0 if va is not mapped here.
+ * mincore for [sva, eva) of this pmap: vec[i] gets the BSD_MINCORE_* bits
+ * (INCORE|REFERENCED|MODIFIED) of the mapping of the range's page i, or 0
+ * where nothing is mapped here.  One walk of the range, not one per page.
  */
-int pmap_mincore(struct pmap *pmap, vm_offset_t va);
+void pmap_mincore_range(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+			unsigned char *vec);
 /* Referenced/modified state of page over all pmaps (for *_OTHER bits). */
 bool pmap_is_referenced(vm_page_t page);
 bool pmap_is_modified(vm_page_t page);

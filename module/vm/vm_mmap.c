@@ -293,8 +293,8 @@ int vm_madvise(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 }
 
 /*
- * One page of mincore: this pmap's own bits, plus the *_OTHER bits of the
- * page this map sees there, from its state over every pmap.
+ * mincore: this pmap's own bits (pmap_mincore_range), plus the *_OTHER
+ * bits of the page this map sees there, from its state over every pmap.
  *
  * Residency is FreeBSD's default (vm.mincore_mapped=1): a page is INCORE
  * when this map has it mapped.  The shared zero page mapped after a read
@@ -302,22 +302,19 @@ int vm_madvise(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
  * read), like the private zeroed page FreeBSD would have allocated; it
  * never reports *_OTHER, being nobody's data.  A page resident in the
  * map's objects but not mapped here (after fork, before the child touches
- * it) reports 0.  Map read-locked.
+ * it) reports 0.
  */
-static unsigned char vm_mincore_page(struct vm_map *map,
-				     struct vm_map_entry *e, vm_offset_t va)
-{
-	struct vm_object *o, *first = e->object, *next;
-	vm_pindex_t pindex;
-	vm_page_t m = NULL;
-	int val, depth = 0;
 
-	val = pmap_mincore(map->pmap, va) & (BSD_MINCORE_INCORE |
-		BSD_MINCORE_REFERENCED | BSD_MINCORE_MODIFIED);
-	if (!val || !first)
-		return (unsigned char)val;
+/* The *_OTHER bits of the page e shows at va.  Map read-locked. */
+static unsigned char vm_mincore_other(struct vm_map_entry *e, vm_offset_t va)
+{
+	struct vm_object *o = e->object, *next;
+	unsigned char val = 0;
+	vm_pindex_t pindex;
+	vm_page_t m;
+	int depth = 0;
+
 	pindex = OFF_TO_IDX(e->offset) + atop(va - e->start);
-	o = first;
 	vm_object_lock_depth(o, 0);
 	for (;;) {
 		m = os_pindex_lookup(&o->pages, pindex);
@@ -337,7 +334,38 @@ static unsigned char vm_mincore_page(struct vm_map *map,
 			val |= BSD_MINCORE_MODIFIED_OTHER;
 	}
 	vm_object_unlock(o);
-	return (unsigned char)val;
+	return val;
+}
+
+/*
+ * [va, eoff) of entry e, into vec.  A page this pmap has referenced and
+ * modified is referenced and modified over every pmap (the zero page is
+ * never modified), so only the others look into the objects, as in
+ * FreeBSD's pmap_mincore.
+ */
+static void vm_mincore_entry(struct vm_map *map, struct vm_map_entry *e,
+			     vm_offset_t va, vm_offset_t eoff,
+			     unsigned char *vec)
+{
+	const unsigned char both = BSD_MINCORE_REFERENCED |
+				   BSD_MINCORE_MODIFIED;
+	vm_size_t i, n = atop(eoff - va);
+
+	if (e->eflags & MAP_ENTRY_GUARD) {
+		for (i = 0; i < n; i++)
+			vec[i] = 0;
+		return;
+	}
+	pmap_mincore_range(map->pmap, va, eoff, vec);
+	for (i = 0; i < n; i++) {
+		if (!vec[i] || !e->object)
+			continue;
+		if ((vec[i] & both) == both)
+			vec[i] |= BSD_MINCORE_REFERENCED_OTHER |
+				  BSD_MINCORE_MODIFIED_OTHER;
+		else
+			vec[i] |= vm_mincore_other(e, va + ptoa(i));
+	}
 }
 
 int vm_mincore(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
@@ -359,7 +387,9 @@ int vm_mincore(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 		err = ENOMEM;
 		goto out;
 	}
-	for (va = first; va < end; va += OS_PAGE_SIZE) {
+	for (va = first; va < end; va = e->end) {
+		vm_offset_t eoff;
+
 		if (va >= e->end) {
 			struct vm_map_entry *n = vm_map_entry_succ(map, e);
 
@@ -369,10 +399,8 @@ int vm_mincore(struct vm_space *vs, vm_offset_t addr, vm_size_t len,
 			}
 			e = n;
 		}
-		if (e->eflags & MAP_ENTRY_GUARD)
-			vec[atop(va - first)] = 0;
-		else
-			vec[atop(va - first)] = vm_mincore_page(map, e, va);
+		eoff = end < e->end ? end : e->end;
+		vm_mincore_entry(map, e, va, eoff, vec + atop(va - first));
 	}
 out:
 	os_rwlock_runlock(&map->lock);

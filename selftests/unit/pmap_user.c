@@ -261,6 +261,15 @@ int pmap_mincore(struct pmap *pm, vm_offset_t va)
 	return v;
 }
 
+void pmap_mincore_range(struct pmap *pm, vm_offset_t sva, vm_offset_t eva,
+			unsigned char *vec)
+{
+	vm_offset_t va;
+
+	for (va = sva; va < eva; va += OS_PAGE_SIZE)
+		vec[(va - sva) / OS_PAGE_SIZE] = pmap_mincore(pm, va);
+}
+
 bool pmap_is_referenced(vm_page_t page)
 {
 	struct os_pv *p;

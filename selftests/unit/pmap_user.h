@@ -21,6 +21,8 @@ size_t pmap_user_count(struct pmap *pmap);
 bool pmap_user_lookup(struct pmap *pmap, vm_offset_t va, vm_page_t *pagep,
 		      vm_prot_t *protp);
 /* Set the A (and D) bit of the pte at va as an access would; tests only. */
+/* One page's pmap_mincore_range(): what the tests compare against. */
+int pmap_mincore(struct pmap *pmap, vm_offset_t va);
 bool pmap_user_touch(struct pmap *pmap, vm_offset_t va, bool write);
 /* Walk every pte for consistency (hash, pv lists, zero page read-only). */
 int pmap_user_check(struct pmap *pmap);
