@@ -93,6 +93,9 @@ BV_HIDDEN void bv_regions_set_inherit(uintptr_t start, uintptr_t end,
 /* Copy out the pieces of regions overlapping [start, end), clipped. */
 BV_HIDDEN int bv_regions_get(uintptr_t start, uintptr_t end,
 			     struct bv_region *out, int max);
+/* Covered without a hole by regions of the same attributes (into *r). */
+BV_HIDDEN bool bv_regions_uniform(uintptr_t start, uintptr_t end,
+				  struct bv_region *r);
 /* Whether [start, end) is covered by regions with no hole. */
 BV_HIDDEN bool bv_regions_cover(uintptr_t start, uintptr_t end);
 BV_HIDDEN void bv_regions_fork_child(void);

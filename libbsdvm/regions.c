@@ -167,6 +167,33 @@ int bv_regions_get(uintptr_t start, uintptr_t end, struct bv_region *out,
 	return n;
 }
 
+/*
+ * Whether [start, end) is covered, without a hole, by regions that all have
+ * the same protection, flags and inheritance: what Linux would see as one
+ * VMA (the table splits where Linux merges again, and growing in place
+ * adds a region).  *r gets those attributes and the range.
+ */
+bool bv_regions_uniform(uintptr_t start, uintptr_t end, struct bv_region *r)
+{
+	uintptr_t a = start;
+	int i = find(start);
+
+	if (i >= nr || tab[i].start > start)
+		return false;
+	*r = tab[i];
+	for (; i < nr && a < end; i++) {
+		if (tab[i].start > a || tab[i].prot != r->prot ||
+		    tab[i].flags != r->flags || tab[i].inherit != r->inherit)
+			return false;
+		a = tab[i].end;
+	}
+	if (a < end)
+		return false;
+	r->start = start;
+	r->end = end;
+	return true;
+}
+
 bool bv_regions_cover(uintptr_t start, uintptr_t end)
 {
 	uintptr_t a = start;

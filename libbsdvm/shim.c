@@ -416,7 +416,8 @@ int msync(void *addr, size_t len, int flags)
 }
 
 /*
- * mremap in the arena (BSD has none): shrink by unmapping the tail; grow
+ * mremap in the arena (BSD has none), of a range that Linux would see as
+ * part of one VMA: shrink by unmapping the tail; grow
  * in place when the pages after are free (MAP_FIXED|MAP_EXCL); else, with
  * MREMAP_MAYMOVE, a new private mapping and a copy.  Shared memory cannot
  * be moved by copying (EINVAL).  Map lock held.
@@ -424,12 +425,13 @@ int msync(void *addr, size_t len, int flags)
 static int arena_mremap(uintptr_t old, size_t osz, size_t nsz, int flags,
 			uintptr_t want, uintptr_t *out)
 {
-	struct bv_region r[2];
+	struct bv_region r[1];
 	uintptr_t n;
 	int err, prot;
 
-	if (bv_regions_get(old, old + osz, r, 2) != 1 || r[0].start != old ||
-	    r[0].end != old + osz || (r[0].flags & BSD_MAP_GUARD))
+	/* Linux: the old range must lie in one VMA (EFAULT otherwise) */
+	if (!bv_regions_uniform(old, old + osz, r) ||
+	    (r[0].flags & BSD_MAP_GUARD))
 		return EFAULT;
 	if ((r[0].flags & BSD_MAP_SHARED) &&
 	    (nsz > osz || (flags & MREMAP_FIXED)))
