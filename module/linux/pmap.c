@@ -365,8 +365,9 @@ static int pmap_mincore_fn(pte_t *ptep, unsigned long addr, void *data)
 
 /*
  * The accessed and dirty bits are the hardware's: read them from the PTEs,
- * in one walk (pages without a page table stay 0).  A present PTE is one
- * this pmap entered: records go in before PTEs and out after them.
+ * in one walk (pages without a page table stay 0).  Every present PTE is
+ * one this pmap entered; a removal in flight (record gone, PTE not yet)
+ * may still show, the same race any mincore has with an unmap.
  */
 void pmap_mincore_range(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 			unsigned char *vec)
