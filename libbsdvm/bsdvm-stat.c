@@ -23,6 +23,7 @@ static const struct { const char *name; size_t off; } fields[] = {
 	F(zero_page_maps), F(cow_copies), F(cow_renames),
 	F(shadows_created), F(collapses), F(bypasses), F(pages_freed),
 	F(forks), F(max_chain_depth), F(peak_pages), F(meta_bytes),
+	F(pages_lent), F(lends), F(lent_copies),
 };
 
 static int module(int global)

@@ -129,6 +129,41 @@ static inline int bsdvm_stats(int fd, struct bsdvm_stats *st, int global)
 	return bsd_ioctl(fd, BSDVM_IOC_STATS, st);
 }
 
+/* BSDVM_IOC_MAP of descriptor filefd at offset off (fd -1: anonymous). */
+static inline int bsdvm_mapfd(int fd, void **addr, size_t len, int prot,
+			      int flags, int filefd, uint64_t off)
+{
+	struct bsdvm_map_args m = {
+		.size = sizeof(m), .flags = flags, .prot = prot, .fd = filefd,
+		.addr = (uintptr_t)*addr, .len = len, .offset = off,
+	};
+	int r = bsd_ioctl(fd, BSDVM_IOC_MAP, &m);
+
+	if (!r)
+		*addr = (void *)(uintptr_t)m.addr;
+	return r;
+}
+
+static inline int bsdvm_msync(int fd, void *addr, size_t len, int flags)
+{
+	struct bsdvm_msync_args m = {
+		.size = sizeof(m), .flags = flags, .addr = (uintptr_t)addr,
+		.len = len,
+	};
+
+	return bsd_ioctl(fd, BSDVM_IOC_MSYNC, &m);
+}
+
+/* A mapping of file fd from offset 0 anywhere in the arena, or NULL. */
+static inline char *map_file(int dev, int fd, size_t len, int prot, int flags)
+{
+	void *p = NULL;
+
+	if (bsdvm_mapfd(dev, &p, len, prot, flags, fd, 0))
+		return NULL;
+	return p;
+}
+
 /*
  * Touch one byte and report the signal it raised: 0, or the signal with
  * its si_code and si_addr.  The handler jumps back, so the access is not

@@ -16,30 +16,6 @@
 
 #define RW	(BSD_PROT_READ | BSD_PROT_WRITE)
 
-static inline int bsdvm_mapfd(int fd, void **addr, size_t len, int prot,
-			      int flags, int filefd, uint64_t off)
-{
-	struct bsdvm_map_args m = {
-		.size = sizeof(m), .flags = flags, .prot = prot, .fd = filefd,
-		.addr = (uintptr_t)*addr, .len = len, .offset = off,
-	};
-	int r = bsd_ioctl(fd, BSDVM_IOC_MAP, &m);
-
-	if (!r)
-		*addr = (void *)(uintptr_t)m.addr;
-	return r;
-}
-
-static inline int bsdvm_msync(int fd, void *addr, size_t len, int flags)
-{
-	struct bsdvm_msync_args m = {
-		.size = sizeof(m), .flags = flags, .addr = (uintptr_t)addr,
-		.len = len,
-	};
-
-	return bsd_ioctl(fd, BSDVM_IOC_MSYNC, &m);
-}
-
 /* A file of npages pages in /tmp, page i filled with 'a' + i. */
 static int make_file(char *path, int npages)
 {
@@ -56,15 +32,6 @@ static int make_file(char *path, int npages)
 			return -1;
 	}
 	return fd;
-}
-
-static char *map_file(int dev, int fd, size_t len, int prot, int flags)
-{
-	void *p = NULL;
-
-	if (bsdvm_mapfd(dev, &p, len, prot, flags, fd, 0))
-		return NULL;
-	return p;
 }
 
 FIXTURE(vnode) {
@@ -94,8 +61,28 @@ FIXTURE_TEARDOWN(vnode)
 	ASSERT_EQ(0, bsdvm_stats(dev, &st, 1));
 	EXPECT_EQ(0, st.objects);
 	EXPECT_EQ(0, st.pages);
+	EXPECT_EQ(0, st.pages_lent);
 	EXPECT_EQ(0, st.spaces);
 	close(dev);
+}
+
+/* A field of /proc/meminfo ("MemFree"), in KiB; -1 if missing. */
+static long meminfo_kb(const char *field)
+{
+	char line[128], name[64];
+	long kb = -1, v;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld kB", name, &v) == 2 &&
+		    !strcmp(name, field)) {
+			kb = v;
+			break;
+		}
+	fclose(f);
+	return kb;
 }
 
 TEST_F(vnode, shared_one_object_for_two_processes)
@@ -287,6 +274,141 @@ TEST_F(vnode, write_syscall_is_seen_by_clean_pages)
 	EXPECT_EQ('d', p[3 * PG]);
 	ASSERT_EQ(1, pwrite(self->fd, "N", 1, 3 * PG));
 	EXPECT_EQ('N', p[3 * PG]);
+}
+
+/*
+ * Reads map the page cache's own pages (lent, read-only): a store through
+ * a native MAP_SHARED mapping, which no fsnotify event reports, shows at
+ * once; a bsdvm write goes to the object's copy and reaches the page
+ * cache (and the native mapping) at msync; a private write never does.
+ */
+TEST_F(vnode, reads_share_the_page_cache)
+{
+	struct bsdvm_stats st0, st;
+	char *p, *q, *n;
+
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st0, 1));
+	p = map_file(self->a.fd, self->fd, 8 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	q = map_file(self->a.fd, self->fd, 8 * PG, RW, BSD_MAP_PRIVATE);
+	ASSERT_NE(NULL, q);
+	n = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 0);
+	ASSERT_NE(MAP_FAILED, n);
+	EXPECT_EQ('a', p[0]);
+	EXPECT_EQ('c', q[2 * PG]);
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st, 1));
+	EXPECT_EQ(8, st.pages_lent);	/* the cluster, no copy */
+	EXPECT_EQ(8, st.lends - st0.lends);
+	EXPECT_EQ(8, st.pages);
+	/* native store into the page cache: both bsdvm mappings see it */
+	n[5] = 'N';
+	n[2 * PG + 5] = 'M';
+	EXPECT_EQ('N', p[5]);
+	EXPECT_EQ('M', q[2 * PG + 5]);
+	/* a bsdvm shared write: a copy, in the file at msync */
+	p[PG] = 'W';
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st, 1));
+	EXPECT_EQ(1, st.lent_copies - st0.lent_copies);
+	EXPECT_EQ(7, st.pages_lent);
+	EXPECT_EQ('W', q[PG]);		/* private, before its first write */
+	EXPECT_EQ('b', n[PG]);
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p, 0, BSD_MS_SYNC));
+	EXPECT_EQ('W', n[PG]);
+	/* a private write: q's own copy; file and page cache keep theirs */
+	q[3 * PG] = 'P';
+	EXPECT_EQ('P', q[3 * PG]);
+	EXPECT_EQ('d', p[3 * PG]);
+	EXPECT_EQ('d', n[3 * PG]);
+	EXPECT_EQ(0, munmap(n, 8 * PG));
+}
+
+/* A cached file mapped and read costs no copy of its pages. */
+TEST_F(vnode, lent_pages_cost_no_copy)
+{
+	const size_t len = 64UL << 20;
+	struct bsdvm_stats st;
+	char path[64], *p, *buf;
+	long before, after;
+	size_t off;
+	int fd;
+
+	strcpy(path, "/tmp/bsdvm-lend-XXXXXX");
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	buf = malloc(1 << 20);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 'L', 1 << 20);
+	for (off = 0; off < len; off += 1 << 20)
+		ASSERT_EQ(1 << 20, pwrite(fd, buf, 1 << 20, off));
+	free(buf);
+	p = map_file(self->a.fd, fd, len, BSD_PROT_READ, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	before = meminfo_kb("MemFree");
+	for (off = 0; off < len; off += PG)
+		ASSERT_EQ('L', p[off]);
+	after = meminfo_kb("MemFree");
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st, 1));
+	EXPECT_EQ((long)(len / PG), st.pages_lent);
+	/* copies would take 64 MiB; loans take their records (~1.5 MiB) */
+	EXPECT_GT(16L << 10, before - after);
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, p, len));
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * tmpfs with huge=always keeps a file in 2 MiB folios: each 4 KiB page of
+ * one is lent by itself, and a truncate into a lent folio (which cannot
+ * be split while lent) still gives SIGBUS past the new end and zeros
+ * after it in the last page.  Skipped where tmpfs has no huge pages.
+ */
+TEST_F(vnode, huge_tmpfs_folios_are_lent_by_page)
+{
+	const size_t len = 4UL << 20, cut = (1UL << 20) + 100;
+	const char *dir = "/tmp/bsdvm-huge";
+	struct bsdvm_stats st;
+	struct fault_result r;
+	char *p, *buf;
+	size_t off;
+	long huge;
+	int fd;
+
+	mkdir(dir, 0700);
+	if (mount("none", dir, "tmpfs", 0, "huge=always,size=16m")) {
+		rmdir(dir);
+		SKIP(return, "no huge pages in tmpfs here");
+	}
+	fd = open("/tmp/bsdvm-huge/f", O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	for (off = 0; off < len; off++)
+		buf[off] = 'a' + (off / PG) % 26;
+	huge = meminfo_kb("ShmemHugePages");
+	ASSERT_EQ((ssize_t)len, pwrite(fd, buf, len, 0));
+	/* the file is in huge folios indeed */
+	EXPECT_LE(huge + 2048, meminfo_kb("ShmemHugePages"));
+	p = map_file(self->a.fd, fd, len, BSD_PROT_READ, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	for (off = 0; off < len; off += PG)
+		ASSERT_EQ(buf[off + 17], p[off + 17]);
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st, 1));
+	EXPECT_EQ((long)(len / PG), st.pages_lent);
+	ASSERT_EQ(0, ftruncate(fd, cut));
+	r = touch(p + (2UL << 20), 0, 0);
+	EXPECT_EQ(SIGBUS, r.sig);
+	EXPECT_EQ(BUS_OBJERR, r.code);
+	EXPECT_EQ(buf[cut - 1], p[cut - 1]);
+	EXPECT_EQ(0, p[cut]);
+	EXPECT_EQ(buf[5 * PG], p[5 * PG]);
+	ASSERT_EQ(1, pwrite(fd, "H", 1, 5 * PG));
+	EXPECT_EQ('H', p[5 * PG]);
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, p, len));
+	free(buf);
+	close(fd);
+	EXPECT_EQ(0, umount(dir));	/* no file reference left */
+	rmdir(dir);
 }
 
 TEST_F(vnode, permissions)

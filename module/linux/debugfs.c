@@ -48,6 +48,9 @@ static void core_counters_show(struct seq_file *m)
 	SHOW(max_chain_depth);
 	SHOW(peak_pages);
 	SHOW(meta_bytes);
+	SHOW(pages_lent);
+	SHOW(lends);
+	SHOW(lent_copies);
 #undef SHOW
 }
 

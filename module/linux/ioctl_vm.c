@@ -266,6 +266,8 @@ long bsdvm_ioc_stats(struct file *file, void __user *arg)
 	struct vm_stats st;
 	long usize;
 
+	BUILD_BUG_ON(BSDVM_STATS_SIZE_V1 !=
+		     offsetofend(struct bsdvm_stats, meta_bytes));
 	usize = bsdvm_copy_struct_from_user(&a, sizeof(a), BSDVM_STATS_SIZE_V1,
 					    arg);
 	if (usize < 0)
@@ -307,6 +309,9 @@ long bsdvm_ioc_stats(struct file *file, void __user *arg)
 	a.max_chain_depth = st.max_chain_depth;
 	a.peak_pages = st.peak_pages;
 	a.meta_bytes = st.meta_bytes;
+	a.pages_lent = st.pages_lent;
+	a.lends = st.lends;
+	a.lent_copies = st.lent_copies;
 	return bsdvm_copy_struct_to_user(arg, usize, &a, sizeof(a));
 }
 

@@ -10,6 +10,7 @@
 #include "vm/vm.h"
 #include "internal.h"
 #include "space.h"
+#include "page.h"
 #include "vnode.h"
 
 /*
@@ -31,9 +32,12 @@ static int __init bsdvm_init(void)
 	err = vm_init();
 	if (err)
 		return -err;
-	err = bsdvm_pmap_global_init();
+	err = bsdvm_page_global_init();
 	if (err)
 		goto out_vm;
+	err = bsdvm_pmap_global_init();
+	if (err)
+		goto out_page;
 	err = bsdvm_vnode_init();
 	if (err)
 		goto out_pmap;
@@ -50,6 +54,8 @@ out_debugfs:
 	bsdvm_vnode_exit();
 out_pmap:
 	bsdvm_pmap_global_exit();
+out_page:
+	bsdvm_page_global_exit();
 out_vm:
 	vm_fini();
 	return err;
@@ -62,6 +68,7 @@ static void __exit bsdvm_exit(void)
 	/* Every space held a file reference, so none is left. */
 	bsdvm_vnode_exit();
 	bsdvm_pmap_global_exit();
+	bsdvm_page_global_exit();
 	vm_fini();
 	pr_info("bsdvm unloaded\n");
 }

@@ -13,6 +13,7 @@
 #include <linux/xarray.h>
 
 #include "os_linux.h"
+#include "page.h"
 
 void *os_malloc(size_t size)
 {
@@ -46,57 +47,119 @@ vm_page_t os_page_alloc(bool zero)
 		/* the pmap's pv list of this page (pmap.c) */
 		INIT_LIST_HEAD(&page->lru);
 	}
-	return page;
+	return (vm_page_t)page;
+}
+
+static struct kmem_cache *lent_cache;
+
+vm_page_t bsdvm_page_lend(struct page *page, unsigned int flags)
+{
+	struct bsdvm_lent_page *lp;
+
+	lp = kmem_cache_alloc(lent_cache, GFP_KERNEL_ACCOUNT);
+	if (!lp)
+		return NULL;
+	INIT_LIST_HEAD(&lp->pv);
+	lp->page = page;
+	lp->flags = flags;
+	refcount_set(&lp->ref, 1);
+	get_page(page);
+	return (vm_page_t)((unsigned long)lp | BSDVM_PAGE_LENT_BIT);
+}
+
+/* The last reference of a lent page: give the folio back. */
+static void bsdvm_lent_put(struct bsdvm_lent_page *lp)
+{
+	if (!refcount_dec_and_test(&lp->ref))
+		return;
+	WARN_ON_ONCE(!list_empty(&lp->pv));
+	put_page(lp->page);
+	kmem_cache_free(lent_cache, lp);
 }
 
 /* The core's reference goes; a hold (os_page_hold) keeps the page. */
-void os_page_free(vm_page_t page)
+void os_page_free(vm_page_t m)
 {
+	struct page *page = (struct page *)m;
+
 	/* pmap_page_protect(page, NONE) must have unmapped it everywhere */
-	WARN_ON_ONCE(!list_empty(&page->lru));
+	WARN_ON_ONCE(!list_empty(bsdvm_page_pv(m)));
+	if (bsdvm_page_is_lent(m)) {
+		bsdvm_lent_put(bsdvm_lent_page(m));
+		return;
+	}
 	set_page_private(page, 0);
 	put_page(page);
 }
 
-void os_page_hold(vm_page_t page)
+void os_page_hold(vm_page_t m)
 {
-	get_page(page);
+	if (bsdvm_page_is_lent(m))
+		refcount_inc(&bsdvm_lent_page(m)->ref);
+	else
+		get_page((struct page *)m);
 }
 
-void os_page_unhold(vm_page_t page)
+void os_page_unhold(vm_page_t m)
 {
-	put_page(page);
+	if (bsdvm_page_is_lent(m))
+		bsdvm_lent_put(bsdvm_lent_page(m));
+	else
+		put_page((struct page *)m);
 }
 
 void os_page_copy(vm_page_t dst, vm_page_t src)
 {
-	copy_highpage(dst, src);
+	copy_highpage(bsdvm_page(dst), bsdvm_page(src));
 }
 
-void os_page_zero(vm_page_t page)
+void os_page_zero(vm_page_t m)
 {
-	clear_highpage(page);
+	clear_highpage(bsdvm_page(m));
 }
 
 vm_page_t os_zero_page(void)
 {
-	return ZERO_PAGE(0);
+	return (vm_page_t)ZERO_PAGE(0);
 }
 
 /* Flags change only under the owning object's lock: no atomics needed. */
-unsigned int os_page_flags(vm_page_t page)
+unsigned int os_page_flags(vm_page_t m)
 {
-	return (unsigned int)page_private(page);
+	if (bsdvm_page_is_lent(m))
+		return bsdvm_lent_page(m)->flags;
+	return (unsigned int)page_private((struct page *)m);
 }
 
-void os_page_flags_set(vm_page_t page, unsigned int bits)
+void os_page_flags_set(vm_page_t m, unsigned int bits)
 {
-	set_page_private(page, page_private(page) | bits);
+	struct page *page = (struct page *)m;
+
+	if (bsdvm_page_is_lent(m))
+		bsdvm_lent_page(m)->flags |= bits;
+	else
+		set_page_private(page, page_private(page) | bits);
 }
 
-void os_page_flags_clear(vm_page_t page, unsigned int bits)
+void os_page_flags_clear(vm_page_t m, unsigned int bits)
 {
-	set_page_private(page, page_private(page) & ~(unsigned long)bits);
+	struct page *page = (struct page *)m;
+
+	if (bsdvm_page_is_lent(m))
+		bsdvm_lent_page(m)->flags &= ~bits;
+	else
+		set_page_private(page, page_private(page) & ~(unsigned long)bits);
+}
+
+int bsdvm_page_global_init(void)
+{
+	lent_cache = KMEM_CACHE(bsdvm_lent_page, 0);
+	return lent_cache ? 0 : -ENOMEM;
+}
+
+void bsdvm_page_global_exit(void)
+{
+	kmem_cache_destroy(lent_cache);
 }
 
 void os_tree_init(struct os_tree *t)
@@ -196,11 +259,22 @@ vm_page_t os_pindex_remove(struct os_pindex *ix, unsigned long long pidx)
 	return xa_erase(&ix->xa, (unsigned long)pidx);
 }
 
+/* Storing into an occupied slot allocates nothing. */
+vm_page_t os_pindex_replace(struct os_pindex *ix, unsigned long long pidx,
+			    vm_page_t page)
+{
+	vm_page_t old = xa_store(&ix->xa, (unsigned long)pidx, page,
+				 GFP_NOWAIT);
+
+	WARN_ON_ONCE(!old || xa_is_err(old));
+	return old;
+}
+
 vm_page_t os_pindex_next(struct os_pindex *ix, unsigned long long *pidx,
 			 unsigned long long last)
 {
 	unsigned long idx = (unsigned long)*pidx;
-	struct page *page;
+	vm_page_t page;
 
 	if (*pidx > ULONG_MAX)
 		return NULL;

@@ -84,12 +84,17 @@ static inline void os_counter_max(os_counter_t *c, s64 v)
 }
 
 /*
- * Pages: struct page, order 0, from the page allocator.  The core's flags
- * (VM_PG_*) live in page->private, which the allocator leaves to the
- * owner of a page that is on no LRU and in no page cache.
+ * Pages.  A vm_page_t is one of two things (page.h tells them apart):
+ *   - a page bsdvm allocated: the struct page itself, order 0, from the
+ *     page allocator.  The core's flags (VM_PG_*) live in page->private,
+ *     which the allocator leaves to the owner of a page that is on no LRU
+ *     and in no page cache;
+ *   - with bit 0 set, a struct bsdvm_lent_page: a page of a page-cache
+ *     folio that the vnode pager lent, with the flags beside it.
+ * The type is opaque so that no host code takes one for the other.
  */
-struct page;
-typedef struct page *vm_page_t;
+struct vm_page;
+typedef struct vm_page *vm_page_t;
 
 vm_page_t os_page_alloc(bool zero);
 void os_page_free(vm_page_t page);
@@ -130,6 +135,8 @@ vm_page_t os_pindex_lookup(struct os_pindex *ix, unsigned long long pidx);
 int os_pindex_insert(struct os_pindex *ix, unsigned long long pidx,
 		     vm_page_t page);
 vm_page_t os_pindex_remove(struct os_pindex *ix, unsigned long long pidx);
+vm_page_t os_pindex_replace(struct os_pindex *ix, unsigned long long pidx,
+			    vm_page_t page);
 vm_page_t os_pindex_next(struct os_pindex *ix, unsigned long long *pidx,
 			 unsigned long long last);
 

@@ -20,8 +20,9 @@
  *     write-protected in place (apply_to_existing_page_range), as Linux's
  *     own copy-on-write PTEs are, and the parent keeps them.
  *
- * Each page the core maps carries a pv list (FreeBSD's name) in page->lru,
- * free for the owner of a page that is not on an LRU: one pv_entry per
+ * Each page the core maps carries a pv list (FreeBSD's name), in page->lru
+ * of an own page (free for the owner of a page that is not on an LRU) or
+ * in the descriptor of a lent one (page.h): one pv_entry per
  * (pmap, va) that maps it, so pmap_page_protect() reaches every pmap.  Each
  * pmap records the same entries in ptes, by va.  The shared zero page is
  * never freed or protected, so it has no pv list: ptes holds an xa_value.
@@ -39,6 +40,7 @@
 
 #include "vm/vm.h"
 #include "vm/pmap.h"
+#include "page.h"
 #include "space.h"
 
 struct pv_entry {
@@ -225,8 +227,8 @@ static bool pmap_upgrade_in_place(struct pmap *pmap,
 	void *e;
 
 	if (!fc || !fc->mkwrite || !(prot & VM_PROT_WRITE) ||
-	    page == ZERO_PAGE(0) ||
-	    pte_pfn(fc->vmf->orig_pte) != page_to_pfn(page))
+	    page == os_zero_page() ||
+	    pte_pfn(fc->vmf->orig_pte) != page_to_pfn(bsdvm_page(page)))
 		return false;
 	spin_lock(&pv_lock);
 	e = xa_load(&pmap->ptes, idx);
@@ -255,9 +257,12 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	vma = fc ? fc->vmf->vma : pmap_nofault_vma(pmap, idx);
 	if (!vma)
 		return KERN_SUCCESS;	/* the pmap is only a cache */
+	/* The page cache's page must not change behind its back (vm_page.h) */
+	if (WARN_ON_ONCE(bsdvm_page_is_lent(page) && (prot & VM_PROT_WRITE)))
+		prot &= ~VM_PROT_WRITE;
 	if (pmap_upgrade_in_place(pmap, fc, idx, page, prot))
 		return KERN_SUCCESS;
-	if (page != ZERO_PAGE(0)) {
+	if (page != os_zero_page()) {
 		pv = kmem_cache_alloc(pv_cache, GFP_KERNEL_ACCOUNT);
 		if (!pv)
 			return KERN_RESOURCE_SHORTAGE;
@@ -285,7 +290,7 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	if (old && !xa_is_value(old))
 		list_del(&((struct pv_entry *)old)->link);
 	if (pv)
-		list_add(&pv->link, &page->lru);
+		list_add(&pv->link, bsdvm_page_pv(page));
 	spin_unlock(&pv_lock);
 	if (old && !xa_is_value(old))
 		kmem_cache_free(pv_cache, old);
@@ -296,7 +301,7 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	 */
 	if (old)
 		zap_vma_ptes(vma, va, PAGE_SIZE);
-	ret = vmf_insert_pfn_prot(vma, va, page_to_pfn(page),
+	ret = vmf_insert_pfn_prot(vma, va, page_to_pfn(bsdvm_page(page)),
 				  bsdvm_pgprot(prot));
 	if (fc)
 		fc->ret = ret;
@@ -313,10 +318,10 @@ void pmap_page_protect(vm_page_t page, vm_prot_t prot)
 	struct pv_entry *pv, *n;
 	LIST_HEAD(doomed);
 
-	if (page == ZERO_PAGE(0))
+	if (page == os_zero_page())
 		return;
 	spin_lock(&pv_lock);
-	list_for_each_entry_safe(pv, n, &page->lru, link) {
+	list_for_each_entry_safe(pv, n, bsdvm_page_pv(page), link) {
 		if (!(pv->prot & ~prot))
 			continue;
 		xa_erase(&pv->pmap->ptes, pv->va >> PAGE_SHIFT);
@@ -386,10 +391,10 @@ bool pmap_is_referenced(vm_page_t page)
 {
 	bool ret;
 
-	if (page == ZERO_PAGE(0))
+	if (page == os_zero_page())
 		return false;
 	spin_lock(&pv_lock);
-	ret = !list_empty(&page->lru);
+	ret = !list_empty(bsdvm_page_pv(page));
 	spin_unlock(&pv_lock);
 	return ret;
 }
@@ -399,10 +404,10 @@ bool pmap_is_modified(vm_page_t page)
 	struct pv_entry *pv;
 	bool ret = false;
 
-	if (page == ZERO_PAGE(0))
+	if (page == os_zero_page())
 		return false;
 	spin_lock(&pv_lock);
-	list_for_each_entry(pv, &page->lru, link) {
+	list_for_each_entry(pv, bsdvm_page_pv(page), link) {
 		if (pv->prot & VM_PROT_WRITE) {
 			ret = true;
 			break;

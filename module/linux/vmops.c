@@ -15,6 +15,7 @@
 #include "vm/vm.h"
 #include "compat.h"
 #include "internal.h"
+#include "page.h"
 #include "space.h"
 #include "trace.h"
 
@@ -188,7 +189,7 @@ static int bsdvm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		unsigned long va = addr + done;
 		unsigned int off = offset_in_page(va);
 		int n = min_t(int, len - done, PAGE_SIZE - off);
-		struct page *page;
+		vm_page_t page;
 		char *kaddr;
 		int rv, tries = 0;
 
@@ -205,7 +206,7 @@ static int bsdvm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		} while (rv == KERN_RETRY && ++tries < 100);
 		if (rv)
 			break;
-		kaddr = kmap_local_page(page);
+		kaddr = kmap_local_page(bsdvm_page(page));
 		if (write)
 			memcpy(kaddr + off, buf + done, n);
 		else

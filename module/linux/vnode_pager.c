@@ -9,13 +9,20 @@
  * and only then drops it, so write-back at munmap and exit never runs
  * under mmap_lock (exit's ->close holds it for write).
  *
- * The object's pages are private copies filled with vfs_iocb_iter_read
- * and written back with vfs_iocb_iter_write + vfs_fsync_range, never
- * page-cache folios mapped into the arena (Documentation/vnode.rst says
- * why).  All I/O runs with no core lock and no mmap_lock held: a fault
- * that needs a read takes a file reference, releases the fault lock, reads
- * and answers VM_FAULT_RETRY (filemap_fault's protocol); the page stays in
- * the object for the retried fault.
+ * A page the page cache has (uptodate, inside i_size) is lent to the
+ * object (page.h): the arena maps the page cache's own page, read-only,
+ * so every bsdvm process and every native mapping and read(2) share it.
+ * A write fault replaces the loan with a copy (the core's
+ * vm_fault_unlend), and copies are what write-back writes, with
+ * vfs_iocb_iter_write + vfs_fsync_range: a store never lands in a
+ * page-cache page behind the file system's back.  Pages the page cache
+ * does not keep after a read (9p without cache, fallocated tmpfs) stay
+ * copies filled with vfs_iocb_iter_read.  All I/O runs with no core lock
+ * and no mmap_lock held: a fault that needs a read takes a file
+ * reference, releases the fault lock, reads and answers VM_FAULT_RETRY
+ * (filemap_fault's protocol); the page stays in the object for the
+ * retried fault.  Lending needs no I/O, so the fault lends with every
+ * lock held (vnode_lendpages) and reads only what the cache lacks.
  *
  * Coherence with the file: an fsnotify mark per inode sees FS_MODIFY
  * (write(2), truncate) from anyone else and makes the object follow the
@@ -46,12 +53,18 @@
 #include "vm/vm_pager.h"
 #include "vm/pmap.h"
 #include "compat.h"
+#include "page.h"
 #include "space.h"
 #include "vnode.h"
 
 struct bsdvm_vnode {
 	struct hlist_node hash;		/* vnode_table (vnode_lock) */
-	struct inode *inode;		/* the key; pinned by file */
+	/*
+	 * The key: the owner of the page cache (file->f_mapping->host), so
+	 * that every node of a block device finds the device's one object;
+	 * for a regular file, its inode.  Pinned by file.
+	 */
+	struct inode *inode;
 	struct file *file;		/* reads (FMODE_READ) */
 	struct file *wfile;		/* write-back; NULL until shared-writable */
 	bool map_writable;		/* holds one mapping_map_writable() */
@@ -63,7 +76,12 @@ struct bsdvm_vnode {
 	struct task_struct *fail_task;
 	pgoff_t fail_index;
 	struct work_struct reap;
-	struct fsnotify_mark mark;	/* FS_MODIFY; frees the vnode */
+	/*
+	 * FS_MODIFY of the first mapper's file_inode(): write(2) reports it
+	 * on the inode it was given (a block device's node, not the device's
+	 * inode).  Frees the vnode.
+	 */
+	struct fsnotify_mark mark;
 };
 
 static DEFINE_MUTEX(vnode_lock);
@@ -72,9 +90,14 @@ static struct workqueue_struct *vnode_wq;
 static struct fsnotify_group *vnode_group;
 static atomic_t vnode_count = ATOMIC_INIT(0);
 
-static vm_pindex_t vnode_npages(struct inode *inode)
+/*
+ * Pages of file's data: its page cache's owner's size, which for a block
+ * device is the device's (the device node's own i_size is 0).
+ */
+static vm_pindex_t vnode_npages(struct file *file)
 {
-	return DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE);
+	return DIV_ROUND_UP_ULL(i_size_read(file->f_mapping->host),
+				PAGE_SIZE);
 }
 
 /* A kiocb that ignores the descriptor's O_APPEND, O_DIRECT and O_*SYNC. */
@@ -90,7 +113,7 @@ static void vnode_kiocb(struct kiocb *kiocb, struct file *file, loff_t pos)
  * Read pages[0..count) from pos.  Returns the number of leading pages
  * filled (zeros past the end of the file in the last one), or -errno.
  */
-static int vnode_read(struct file *file, struct page **pages, int count,
+static int vnode_read(struct file *file, vm_page_t *pages, int count,
 		      loff_t pos)
 {
 	struct bio_vec bv[VM_PAGER_CLUSTER_MAX];
@@ -101,7 +124,7 @@ static int vnode_read(struct file *file, struct page **pages, int count,
 	int i, n;
 
 	for (i = 0; i < count; i++) {
-		bv[i].bv_page = pages[i];
+		bv[i].bv_page = bsdvm_page(pages[i]);
 		bv[i].bv_len = PAGE_SIZE;
 		bv[i].bv_offset = 0;
 	}
@@ -117,8 +140,71 @@ static int vnode_read(struct file *file, struct page **pages, int count,
 	}
 	n = DIV_ROUND_UP(done, PAGE_SIZE);
 	if (done & ~PAGE_MASK)
-		zero_user_segment(pages[n - 1], done & ~PAGE_MASK, PAGE_SIZE);
+		zero_user_segment(bsdvm_page(pages[n - 1]), done & ~PAGE_MASK,
+				  PAGE_SIZE);
 	return n;
+}
+
+/*
+ * Lend the page cache's page for index instead of placeholder *pagep:
+ * only an uptodate page inside i_size, whose data is the file's as read(2)
+ * would return it (DAX mappings have no such page).  True if lent.
+ */
+static bool vnode_lend(struct file *file, pgoff_t index, vm_page_t *pagep)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct folio *folio;
+	vm_page_t m = NULL;
+
+	if (index >= vnode_npages(file))
+		return false;
+	folio = filemap_get_folio(mapping, index);
+	if (IS_ERR_OR_NULL(folio))	/* NULL on 6.1, -ENOENT on 6.12 */
+		return false;
+	if (folio_test_uptodate(folio) && !folio_test_hwpoison(folio))
+		m = bsdvm_page_lend(folio_file_page(folio, index),
+				    VM_PG_LENT);
+	folio_put(folio);
+	if (!m)
+		return false;
+	*pagep = m;
+	return true;
+}
+
+/*
+ * The pager's lendpages (vm_pager.h): the leading run of pages the page
+ * cache holds, with obj and the fault's locks held.  A lookup takes no
+ * sleeping lock and reads nothing, so this is safe under them.
+ */
+static int vnode_lendpages(struct vm_object *obj, vm_pindex_t pindex,
+			   vm_page_t *pages, int count, int reqidx)
+{
+	struct bsdvm_vnode *vn = obj->handle;
+	struct file *file = vn->file;
+	int i, n;
+
+	if (IS_DAX(file->f_mapping->host))
+		return 0;
+	for (n = 0; n < count; n++)
+		if (!vnode_lend(file, pindex + n, &pages[n]))
+			break;
+	if (n > reqidx)
+		return n;
+	for (i = 0; i < n; i++)
+		os_page_free(pages[i]);
+	return 0;
+}
+
+/* After a read: lend what the read left in the page cache. */
+static void vnode_lend_after_read(struct file *file, vm_pindex_t pindex,
+				  vm_page_t *pages, int filled)
+{
+	int i;
+
+	if (IS_DAX(file->f_mapping->host))
+		return;
+	for (i = 0; i < filled; i++)
+		vnode_lend(file, pindex + i, &pages[i]);
 }
 
 static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
@@ -163,11 +249,13 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 		}
 	}
 	n = vnode_read(file, pages, count, (loff_t)pindex << PAGE_SHIFT);
-	if (n >= 0)
+	if (n >= 0) {
+		vnode_lend_after_read(file, pindex, pages, n);
 		*filled = n;
+	}
 	if (n >= 0 && n <= reqidx) {
 		/* the file is shorter than the object: follow it */
-		vm_pager_setsize(obj, vnode_npages(file_inode(file)));
+		vm_pager_setsize(obj, vnode_npages(file));
 	}
 	if (dropped) {
 		if (n < 0) {
@@ -197,12 +285,12 @@ static int vnode_putpages(struct vm_object *obj, vm_pindex_t pindex,
 	if (!file)
 		return EIO;
 	mutex_lock(&vn->wb_lock);
-	isize = i_size_read(file_inode(file));
+	isize = i_size_read(file->f_mapping->host);
 	if (pos >= isize)
 		goto out;	/* truncated meanwhile: nothing to keep */
 	len = min_t(loff_t, (loff_t)count << PAGE_SHIFT, isize - pos);
 	for (i = 0; i < count; i++) {
-		bv[i].bv_page = pages[i];
+		bv[i].bv_page = bsdvm_page(pages[i]);
 		bv[i].bv_len = PAGE_SIZE;
 		bv[i].bv_offset = 0;
 	}
@@ -289,6 +377,7 @@ static void vnode_dealloc(struct vm_object *obj)
 
 static const struct vm_pager_ops vnode_pager_ops = {
 	.name = "vnode",
+	.lendpages = vnode_lendpages,
 	.getpages = vnode_getpages,
 	.putpages = vnode_putpages,
 	.lastref = vnode_lastref,
@@ -310,7 +399,7 @@ static int vnode_handle_event(struct fsnotify_mark *mark, u32 mask,
 		return 0;
 	mutex_lock(&vn->lock);
 	if (vn->obj) {
-		vm_pager_setsize(vn->obj, vnode_npages(inode));
+		vm_pager_setsize(vn->obj, vnode_npages(vn->file));
 		vm_object_page_clean(vn->obj, 0, 0, VM_CLEAN_NOWRITE);
 	}
 	mutex_unlock(&vn->lock);
@@ -352,13 +441,14 @@ static int vnode_check(struct file *file, int prot, int flags,
 	struct inode *inode = file_inode(file);
 	vm_prot_t max = VM_PROT_ALL;
 
-	if (!S_ISREG(inode->i_mode))
+	if (!S_ISREG(inode->i_mode) && !S_ISBLK(inode->i_mode))
 		return -ENODEV;
 	if (!(file->f_mode & FMODE_READ))
 		return -EACCES;
 	if (!file->f_op->read_iter)
 		return -ENODEV;
-	if (IS_SWAPFILE(inode))
+	/* a block device in use as swap has the flag on its own inode */
+	if (IS_SWAPFILE(inode) || IS_SWAPFILE(file->f_mapping->host))
 		return -ETXTBSY;
 	if ((file->f_path.mnt->mnt_flags & MNT_NOEXEC) ||
 	    (file->f_path.mnt->mnt_sb->s_iflags & SB_I_NOEXEC)) {
@@ -395,7 +485,7 @@ static struct bsdvm_vnode *vnode_lookup(struct inode *inode)
 
 static struct bsdvm_vnode *vnode_create(struct file *file)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = file->f_mapping->host;
 	struct bsdvm_vnode *vn = kzalloc(sizeof(*vn), GFP_KERNEL_ACCOUNT);
 
 	if (!vn)
@@ -407,13 +497,13 @@ static struct bsdvm_vnode *vnode_create(struct file *file)
 	vn->file = get_file(file);
 	fsnotify_init_mark(&vn->mark, vnode_group);
 	vn->mark.mask = FS_MODIFY;
-	if (fsnotify_add_inode_mark(&vn->mark, inode, 0)) {
+	if (fsnotify_add_inode_mark(&vn->mark, file_inode(file), 0)) {
 		fput(file);
 		fsnotify_put_mark(&vn->mark);	/* frees vn */
 		return ERR_PTR(-ENOMEM);
 	}
 	vn->obj = vm_pager_allocate(OBJT_VNODE, &vnode_pager_ops, vn,
-				    vnode_npages(inode));
+				    vnode_npages(file));
 	if (!vn->obj) {
 		fput(file);
 		fsnotify_destroy_mark(&vn->mark, vnode_group);
@@ -448,7 +538,7 @@ int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
 	if (err)
 		goto out;
 	mutex_lock(&vnode_lock);
-	vn = vnode_lookup(file_inode(file));
+	vn = vnode_lookup(file->f_mapping->host);
 	if (!vn) {
 		vn = vnode_create(file);
 		if (IS_ERR(vn)) {
@@ -468,7 +558,7 @@ int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
 		}
 		vn->wfile = get_file(file);
 	}
-	vm_pager_setsize(vn->obj, vnode_npages(file_inode(file)));
+	vm_pager_setsize(vn->obj, vnode_npages(file));
 	vm_object_reference(vn->obj);
 	*objp = vn->obj;
 unlock:

@@ -66,6 +66,10 @@
  *   unsigned  os_page_flags(vm_page_t);    VM_PG_* bits (vm_page.h)
  *   void      os_page_flags_set(vm_page_t, unsigned bits);
  *   void      os_page_flags_clear(vm_page_t, unsigned bits);
+ * A pager may hand the core a page the host lends it (a page of the
+ * host's file cache, shared with read(2) and native mappings, vm_pager.h):
+ * os_page_flags() shows VM_PG_LENT for it from the start, and every call
+ * above works on it too (os_page_free gives the loan back).
  *
  * Ordered tree of map entries (lookup only; the core keeps its own sorted
  * list for iteration).  Keys are unique.
@@ -88,6 +92,9 @@
  *   int       os_pindex_insert(struct os_pindex *, vm_pindex_t, vm_page_t);
  *             0, or ENOMEM (nothing changed); the slot must be empty
  *   vm_page_t os_pindex_remove(struct os_pindex *, vm_pindex_t);
+ *   vm_page_t os_pindex_replace(struct os_pindex *, vm_pindex_t, vm_page_t);
+ *             the slot must be occupied: puts the page there and returns
+ *             the old one; never allocates, never fails
  *   vm_page_t os_pindex_next(struct os_pindex *, vm_pindex_t *pidx,
  *                            vm_pindex_t last);
  *             first page with index in [*pidx, last], its index in *pidx;

@@ -95,6 +95,10 @@ struct vm_stats {
 	int64_t peak_pages;
 	/* metadata cost: bytes of core structures (objects, entries, index) */
 	int64_t meta_bytes;
+	/* of the pages, those a pager lent from the host's file cache */
+	int64_t pages_lent;
+	int64_t lends;		/* pages lent by pagers (events) */
+	int64_t lent_copies;	/* lent pages replaced by a copy for a write */
 };
 
 /* Global set-up and tear-down; vm_fini() requires that no space is left. */

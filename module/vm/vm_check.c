@@ -156,7 +156,7 @@ int vm_object_check_all(void)
 			o->backing_object->chk_refs++;
 	}
 	vm_list_foreach(l, &g->objects) {
-		vm_pindex_t idx = 0, count = 0;
+		vm_pindex_t idx = 0, count = 0, lent = 0;
 		vm_page_t m;
 		int nshadows = 0;
 
@@ -205,12 +205,22 @@ int vm_object_check_all(void)
 				FAIL("busy page at rest", idx, 0);
 			if (m == os_zero_page())
 				FAIL("zero page in an object", idx, 0);
+			if (os_page_flags(m) & VM_PG_LENT) {
+				lent++;
+				if (!o->pager)
+					FAIL("lent page without a pager", idx,
+					     0);
+				if (os_page_flags(m) & VM_PG_DIRTY)
+					FAIL("dirty lent page", idx, 0);
+			}
 			if (idx == ~(vm_pindex_t)0)
 				break;
 			idx++;
 		}
 		if (count != o->resident_count)
 			FAIL("resident_count", o->resident_count, count);
+		if (lent != o->lent_count)
+			FAIL("lent_count", o->lent_count, lent);
 		pages += (int64_t)count;
 	}
 	/* chain depths, memoised; a walk longer than the objects is a cycle */

@@ -101,6 +101,29 @@ static int vm_fault_cow(struct vm_space *vs, struct vm_object *first,
 }
 
 /*
+ * A write to lent page m at pindex of first (locked): the host's file
+ * cache must not change behind its back, so first gets its own copy in
+ * m's place, which write-back then puts in the file.  Every pmap loses m
+ * first, so all who share first see the copy (the write) at once.
+ */
+static int vm_fault_unlend(struct vm_space *vs, struct vm_object *first,
+			   vm_pindex_t pindex, vm_page_t m, vm_page_t *newp)
+{
+	vm_page_t n = os_page_alloc(false);
+
+	if (!n)
+		return KERN_RESOURCE_SHORTAGE;
+	os_page_copy(n, m);
+	pmap_page_protect(m, VM_PROT_NONE);
+	vm_object_page_replace(first, pindex, n);
+	os_page_flags_clear(m, VM_PG_REFERENCED);
+	os_page_free(m);
+	vm_stat_event(vs, VM_EV_LENT_COPIES);
+	*newp = n;
+	return KERN_SUCCESS;
+}
+
+/*
  * The pages to read with pindex, per the entry's advice (vm_pager.h):
  * [*startp, *startp + return value), inside [lo, hi) and the object, and
  * stopping at resident pages.  obj locked.
@@ -143,6 +166,68 @@ static int vm_fault_readaround(struct vm_object *obj, vm_pindex_t pindex,
 }
 
 /*
+ * obj (locked, with the chain above it) has a lending pager and no page at
+ * pindex: put the loans of the read-around run into obj, with no lock
+ * dropped.  Returns how many (the run starts at *startp), or 0 when the
+ * pager could not lend the page asked for; then nothing changed.
+ */
+static int vm_fault_lend(struct vm_object *obj, vm_pindex_t pindex,
+			 vm_pindex_t lo, vm_pindex_t hi, int behavior,
+			 vm_pindex_t *startp)
+{
+	vm_page_t ma[VM_PAGER_CLUSTER_MAX];
+	int count, reqidx, i, n, done;
+
+	count = vm_fault_readaround(obj, pindex, lo, hi, behavior, startp);
+	reqidx = (int)(pindex - *startp);
+	n = obj->pager->lendpages(obj, *startp, ma, count, reqidx);
+	OS_ASSERT(n <= count);
+	if (n <= reqidx)
+		return 0;
+	for (done = 0; done < n; done++) {
+		OS_ASSERT(os_page_flags(ma[done]) == VM_PG_LENT);
+		if (vm_object_page_insert(obj, *startp + done, ma[done]))
+			break;
+		vm_stat_pages(1);
+		vm_stat_event(NULL, VM_EV_LENDS);
+	}
+	for (i = done; i < n; i++)
+		os_page_free(ma[i]);	/* no room in the index */
+	if (done > reqidx)
+		return done;
+	while (done-- > 0) {
+		vm_object_page_take(obj, *startp + done);
+		vm_page_free_unmapped(ma[done]);
+	}
+	return 0;
+}
+
+/*
+ * Map the run of pages a fault just lent around va's page read-only, as
+ * fault-around does: no fault context (pmap_enter may decline), chain
+ * locked; the fault's own page is mapped already.
+ */
+static void vm_fault_prefault(struct vm_map *map, struct vm_map_entry *e,
+			      struct vm_object *obj, vm_pindex_t lo,
+			      vm_pindex_t start, int count, vm_offset_t va,
+			      vm_prot_t prot)
+{
+	vm_pindex_t i;
+	vm_page_t m;
+
+	prot &= ~VM_PROT_WRITE;
+	for (i = start; i < start + (vm_pindex_t)count; i++) {
+		vm_offset_t a = e->start + ptoa(i - lo);
+
+		if (a == va)
+			continue;
+		m = os_pindex_lookup(&obj->pages, i);
+		if (m && pmap_enter(map->pmap, a, m, prot, NULL))
+			break;
+	}
+}
+
+/*
  * obj (locked, with first..obj above it locked) has a pager and no page
  * at pindex: read it and the pages around it (lo, hi: the entry's window
  * in obj) in with no lock held, then have the host retry.
@@ -152,7 +237,7 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 			  vm_pindex_t pindex, vm_pindex_t lo, vm_pindex_t hi,
 			  int behavior, void *ctx)
 {
-	vm_page_t ma[VM_PAGER_CLUSTER_MAX];
+	vm_page_t ma[VM_PAGER_CLUSTER_MAX], got[VM_PAGER_CLUSTER_MAX];
 	vm_pindex_t start;
 	int count, reqidx, i, n = 0, filled = 0, rv;
 
@@ -187,7 +272,9 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 	else
 		os_rwlock_runlock(&map->lock);
 
-	rv = obj->pager->getpages(obj, start, ma, n, reqidx, &filled, ctx);
+	for (i = 0; i < n; i++)
+		got[i] = ma[i];
+	rv = obj->pager->getpages(obj, start, got, n, reqidx, &filled, ctx);
 	os_trace_pagein(obj->id, pindex, rv);
 	if (filled < 0 || filled > n)
 		filled = 0;
@@ -196,14 +283,25 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 	for (i = 0; i < n; i++) {
 		bool keep = i < filled && start + i < obj->size;
 
-		if (os_pindex_lookup(&obj->pages, start + i) != ma[i])
-			continue;	/* the object shrank past it */
-		if (keep) {
-			os_page_flags_clear(ma[i], VM_PG_BUSY);
-		} else {
+		if (os_pindex_lookup(&obj->pages, start + i) != ma[i]) {
+			/* the object shrank past it */
+		} else if (!keep) {
 			vm_object_page_take(obj, start + i);
 			vm_page_free_unmapped(ma[i]);
+		} else if (got[i] != ma[i]) {
+			/* a lent page takes the placeholder's slot */
+			OS_ASSERT(os_page_flags(got[i]) == VM_PG_LENT);
+			vm_object_page_replace(obj, start + i, got[i]);
+			vm_stat_event(NULL, VM_EV_LENDS);
+			os_page_flags_clear(ma[i], VM_PG_BUSY);
+			os_page_free(ma[i]);
+			continue;
+		} else {
+			os_page_flags_clear(ma[i], VM_PG_BUSY);
+			continue;
 		}
+		if (got[i] != ma[i])
+			os_page_free(got[i]);	/* a loan nobody took */
 	}
 	vm_object_unlock(obj);
 	vm_object_deallocate(obj);
@@ -226,9 +324,10 @@ static int vm_fault_internal(struct vm_space *vs, vm_offset_t va,
 	struct vm_object *first, *obj, *next;
 	vm_pindex_t first_pindex, pindex;
 	vm_page_t m;
+	vm_pindex_t lent_start = 0, lent_lo = 0;
 	vm_prot_t prot;
 	bool write = fault_type & VM_PROT_WRITE, wlocked = false, private;
-	int rv, depth = 0, source;
+	int rv, depth = 0, source, lent = 0;
 
 	if (fault_type & ~VM_PROT_ALL)
 		return KERN_INVALID_ARGUMENT;
@@ -335,10 +434,19 @@ retry:
 		     obj->pager->haspage(obj, pindex))) {
 			vm_pindex_t lo = OFF_TO_IDX(e->offset) +
 					 (pindex - first_pindex);
+			vm_pindex_t hi = lo + atop(e->end - e->start);
 
+			if (obj->pager->lendpages) {
+				lent = vm_fault_lend(obj, pindex, lo, hi,
+						     e->behavior, &lent_start);
+				lent_lo = lo;
+			}
+			if (lent) {
+				m = os_pindex_lookup(&obj->pages, pindex);
+				break;
+			}
 			return vm_fault_pager(map, wlocked, first, obj, pindex,
-					      lo, lo + atop(e->end - e->start),
-					      e->behavior, ctx);
+					      lo, hi, e->behavior, ctx);
 		}
 		next = obj->backing_object;
 		if (!next)
@@ -351,7 +459,14 @@ retry:
 	if (!m)
 		vm_stat_chain_depth(depth + 1);
 
-	if (m && obj == first) {
+	if (m && obj == first && write && (os_page_flags(m) & VM_PG_LENT)) {
+		rv = vm_fault_unlend(vs, first, first_pindex, m, &m);
+		if (rv != KERN_SUCCESS) {
+			vm_fault_unlock_chain(first, obj, false);
+			goto out_map;
+		}
+		source = VM_FAULT_SRC_RESIDENT;
+	} else if (m && obj == first) {
 		source = VM_FAULT_SRC_RESIDENT;
 		/* a clean pager page: the first write must fault (dirty) */
 		if (!write && first->pager &&
@@ -422,6 +537,10 @@ retry:
 	} else {
 		rv = pmap_enter(map->pmap, va, m, prot, ctx) ?
 			KERN_RESOURCE_SHORTAGE : KERN_SUCCESS;
+		/* a run just lent in the first object: map it all */
+		if (rv == KERN_SUCCESS && lent > 1 && obj == first)
+			vm_fault_prefault(map, e, obj, lent_lo, lent_start,
+					  lent, va, e->protection);
 	}
 	/*
 	 * After a COW the first object may now hide all its backing object

@@ -103,6 +103,15 @@ void vm_object_reference(struct vm_object *obj)
 	vm_object_unlock(obj);
 }
 
+/* Pages the host lent (VM_PG_LENT) entering or leaving obj. */
+static void vm_object_count_lent(struct vm_object *obj, vm_page_t m, int d)
+{
+	if (!(os_page_flags(m) & VM_PG_LENT))
+		return;
+	obj->lent_count += d;
+	os_counter_add(&vm_globals.pages_lent_live, d);
+}
+
 /* Free a page nobody may map any more (pmap.h's contract first). */
 void vm_page_free_unmapped(vm_page_t m)
 {
@@ -123,6 +132,7 @@ int vm_object_page_insert(struct vm_object *obj, vm_pindex_t pindex,
 	if (err)
 		return err;
 	obj->resident_count++;
+	vm_object_count_lent(obj, m, 1);
 	return 0;
 }
 
@@ -133,9 +143,28 @@ vm_page_t vm_object_page_take(struct vm_object *obj, vm_pindex_t pindex)
 
 	os_mutex_assert_held(&obj->lock);
 	m = os_pindex_remove(&obj->pages, pindex);
-	if (m)
+	if (m) {
 		obj->resident_count--;
+		vm_object_count_lent(obj, m, -1);
+	}
 	return m;
+}
+
+/*
+ * Put m where the resident page at pindex is, and return that page (the
+ * caller frees it): a pager's lent page for its busy placeholder, or a
+ * copy for a lent page about to be written.  Allocates nothing.
+ */
+vm_page_t vm_object_page_replace(struct vm_object *obj, vm_pindex_t pindex,
+				 vm_page_t m)
+{
+	vm_page_t old;
+
+	os_mutex_assert_held(&obj->lock);
+	old = os_pindex_replace(&obj->pages, pindex, m);
+	vm_object_count_lent(obj, old, -1);
+	vm_object_count_lent(obj, m, 1);
+	return old;
 }
 
 /* Free the resident pages with index in [start, end); end 0 = no limit. */

@@ -44,6 +44,7 @@ struct vm_object {
 	uint64_t id;		/* stable, never reused: traces and the dump */
 	vm_pindex_t size;	/* in pages */
 	vm_pindex_t resident_count;
+	vm_pindex_t lent_count;	/* of those, VM_PG_LENT pages */
 	struct vm_object *backing_object;
 	vm_ooffset_t backing_object_offset;	/* bytes, page aligned */
 	struct vm_list shadow_head;	/* shadows of this object */
@@ -99,6 +100,8 @@ void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
 int vm_object_page_insert(struct vm_object *obj, vm_pindex_t pindex,
 			  vm_page_t m);
 vm_page_t vm_object_page_take(struct vm_object *obj, vm_pindex_t pindex);
+vm_page_t vm_object_page_replace(struct vm_object *obj, vm_pindex_t pindex,
+				 vm_page_t m);
 void vm_page_free_unmapped(vm_page_t m);
 
 /* Existence holds: keep an object's memory while its lock is dropped. */

@@ -12,5 +12,12 @@
 #define VM_PG_DIRTY	0x01	/* differs from its pager's copy */
 #define VM_PG_REFERENCED 0x02	/* referenced since last cleared (mincore) */
 #define VM_PG_BUSY	0x04	/* pager I/O in progress; wait, then retry */
+/*
+ * Set by the host, never changed: the pager lent this page from the host's
+ * file cache (vm_pager.h).  Others read and write it behind the core's
+ * back, so it is never mapped writable and never dirty; a write fault on
+ * it puts a copy in its place (vm_fault.c), a write-back never sees it.
+ */
+#define VM_PG_LENT	0x08
 
 #endif /* _BSDVM_VM_PAGE_H */

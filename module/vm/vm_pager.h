@@ -16,9 +16,17 @@
  * around it, SEQUENTIAL VM_PAGER_CLUSTER_MAX pages from it, each stopping
  * at the entry's bounds, the object's end and resident pages.
  *
+ * A pager that can lend (lendpages) is asked first: its loans go into the
+ * object at once, the fault goes on with the page resident, and maps the
+ * other pages of the run read-only too (FreeBSD's vm_fault_prefault, Linux's
+ * fault-around), so a file in the cache takes one fault per run.
+ *
  * A read fault maps a page of a pager object that is not dirty read-only,
  * so that the first write faults and marks it VM_PG_DIRTY: that is the
- * dirty tracking msync and write-back rely on.
+ * dirty tracking msync and write-back rely on.  A lent page (VM_PG_LENT)
+ * is shared with the host's file cache, so a write never lands in it: the
+ * write fault replaces it with a copy first, which is then dirty as any
+ * other page.  A lent page lives only in pager objects and is never dirty.
  */
 #ifndef _BSDVM_VM_PAGER_H
 #define _BSDVM_VM_PAGER_H
@@ -48,7 +56,11 @@ struct vm_pager_ops {
 	 * pmap context (NULL outside a fault: vm_fault_hold); the host may
 	 * release its own locks through it (the Linux host drops mmap_lock
 	 * and answers VM_FAULT_RETRY).  *filled is the number of leading
-	 * pages filled (the rest are thrown away).  Returns KERN_SUCCESS
+	 * pages filled (the rest are thrown away).  Instead of filling
+	 * pages[i] the pager may lend a page of the host's file cache that
+	 * holds the same data: it puts that page (VM_PG_LENT, nothing else)
+	 * in pages[i] and leaves the placeholder alone, and the core swaps
+	 * them (or gives the loan back if the slot went meanwhile).  Returns KERN_SUCCESS
 	 * (pages[reqidx] filled), KERN_OUT_OF_BOUNDS (it lies past the end
 	 * now: SIGBUS), KERN_FAILURE (I/O error: SIGBUS) or KERN_RETRY (no
 	 * I/O was possible now; fault again).
@@ -56,6 +68,17 @@ struct vm_pager_ops {
 	int (*getpages)(struct vm_object *obj, vm_pindex_t pindex,
 			vm_page_t *pages, int count, int reqidx, int *filled,
 			void *ctx);
+	/*
+	 * Optional, the fast way in: lend the pages of [pindex, pindex +
+	 * count) that the host's file cache holds now, with no I/O.  Called
+	 * with obj (and the fault's chain and map) locked: it may allocate,
+	 * never wait for I/O.  Puts loans (VM_PG_LENT, nothing else) of the
+	 * leading run of cached pages in pages[] and returns its length, or
+	 * 0, lending nothing, when the run stops before reqidx; the fault
+	 * then reads with getpages().
+	 */
+	int (*lendpages)(struct vm_object *obj, vm_pindex_t pindex,
+			 vm_page_t *pages, int count, int reqidx);
 	/*
 	 * Write pages[0..count) (dirty, held, object unlocked) to
 	 * pindex .. pindex + count - 1 of the backing store, and with

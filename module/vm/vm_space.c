@@ -131,6 +131,8 @@ static void vm_stats_events(struct vm_counters *c, struct vm_stats *st)
 	st->bypasses = os_counter_read(&c->ev[VM_EV_BYPASSES]);
 	st->pages_freed = os_counter_read(&c->ev[VM_EV_PAGES_FREED]);
 	st->forks = os_counter_read(&c->ev[VM_EV_FORKS]);
+	st->lends = os_counter_read(&c->ev[VM_EV_LENDS]);
+	st->lent_copies = os_counter_read(&c->ev[VM_EV_LENT_COPIES]);
 }
 
 static int64_t vm_meta_bytes(int64_t spaces, int64_t entries,
@@ -151,6 +153,7 @@ void vm_stats_global(struct vm_stats *st)
 	st->entries = os_counter_read(&g->entries_live);
 	st->objects = os_counter_read(&g->objects_live);
 	st->pages = os_counter_read(&g->pages_live);
+	st->pages_lent = os_counter_read(&g->pages_lent_live);
 	st->shadow_objects = os_counter_read(&g->shadows_live);
 	st->max_chain_depth = os_counter_read(&g->max_chain_depth);
 	st->peak_pages = os_counter_read(&g->peak_pages);
@@ -177,6 +180,7 @@ void vmspace_stats(struct vm_space *vs, struct vm_stats *st)
 	st->entries = 0;
 	st->objects = 0;
 	st->pages = 0;
+	st->pages_lent = 0;
 	st->shadow_objects = 0;
 	st->max_chain_depth = 0;
 	st->peak_pages = 0;
@@ -195,6 +199,7 @@ void vmspace_stats(struct vm_space *vs, struct vm_stats *st)
 				o->mark = epoch;
 				st->objects++;
 				st->pages += (int64_t)o->resident_count;
+				st->pages_lent += (int64_t)o->lent_count;
 				if (o->backing_object)
 					st->shadow_objects++;
 			}

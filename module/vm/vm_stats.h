@@ -26,6 +26,8 @@ enum vm_stat_event {
 	VM_EV_BYPASSES,
 	VM_EV_PAGES_FREED,
 	VM_EV_FORKS,
+	VM_EV_LENDS,		/* pages a pager lent (vm_pager.h) */
+	VM_EV_LENT_COPIES,	/* lent pages replaced by a copy for a write */
 	VM_EV_NR
 };
 
@@ -44,6 +46,7 @@ struct vm_globals {
 	os_counter_t entries_live;
 	os_counter_t objects_live;
 	os_counter_t pages_live;
+	os_counter_t pages_lent_live;	/* of those, lent by a pager */
 	os_counter_t shadows_live;
 	os_counter_t max_chain_depth;
 	os_counter_t peak_pages;

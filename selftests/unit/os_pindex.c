@@ -60,6 +60,25 @@ vm_page_t os_pindex_lookup(struct os_pindex *ix, vm_pindex_t pidx)
 	return n->slot[slot_of(pidx, 1)];
 }
 
+/* Put pg in the occupied slot of pidx; the old page is returned. */
+vm_page_t os_pindex_replace(struct os_pindex *ix, vm_pindex_t pidx,
+			    vm_page_t pg)
+{
+	struct os_pindex_node *n = ix->root;
+	unsigned lvl = ix->height;
+	vm_page_t old;
+
+	OS_ASSERT(pg != NULL && n && pidx <= max_key(lvl));
+	for (; lvl > 1; lvl--) {
+		n = n->slot[slot_of(pidx, lvl)];
+		OS_ASSERT(n);
+	}
+	old = n->slot[slot_of(pidx, 1)];
+	OS_ASSERT(old);
+	n->slot[slot_of(pidx, 1)] = pg;
+	return old;
+}
+
 /*
  * Nodes an insert of pidx must allocate once the tree is grown to height h:
  * the new root levels, plus every level below the first missing child.

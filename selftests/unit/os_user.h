@@ -178,6 +178,8 @@ void os_pindex_destroy(struct os_pindex *ix);
 vm_page_t os_pindex_lookup(struct os_pindex *ix, vm_pindex_t pidx);
 int os_pindex_insert(struct os_pindex *ix, vm_pindex_t pidx, vm_page_t pg);
 vm_page_t os_pindex_remove(struct os_pindex *ix, vm_pindex_t pidx);
+vm_page_t os_pindex_replace(struct os_pindex *ix, vm_pindex_t pidx,
+			    vm_page_t pg);
 vm_page_t os_pindex_next(struct os_pindex *ix, vm_pindex_t *pidx,
 			 vm_pindex_t last);
 

@@ -147,6 +147,8 @@ int pmap_enter(struct pmap *pm, vm_offset_t va, vm_page_t page,
 	OS_ASSERT(prot != VM_PROT_NONE && (prot & ~VM_PROT_ALL) == 0);
 	/* The shared zero page must never become writable. */
 	OS_ASSERT(!(page->is_zero && (prot & VM_PROT_WRITE)));
+	/* Nor a page the host's file cache lent (vm_page.h). */
+	OS_ASSERT(!((page->flags & VM_PG_LENT) && (prot & VM_PROT_WRITE)));
 	p = pmap_user_pte(pm, va);
 	if (p && p->page == page) {
 		p->prot = prot;

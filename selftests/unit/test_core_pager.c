@@ -182,7 +182,43 @@ struct fvn {
 	struct vm_object *obj;
 	int pages_read, pages_written, put_calls, syncs, lastrefs;
 	bool fail_write;
+	/*
+	 * lend: getpages lends the pages of cache (the host's file cache,
+	 * made on first use, one reference kept here) instead of filling
+	 * the placeholders; putpages and fvn_write keep cache current.
+	 */
+	bool lend;
+	vm_page_t *cache;
+	vm_size_t ncache;
+	int lent_fast;		/* pages lendpages lent */
 };
+
+/* The byte at off changes in the file and its cache: write(2). */
+static void fvn_write(struct fvn *v, vm_size_t off, uint8_t b)
+{
+	v->data[off] = b;
+	if (off / PS < v->ncache && v->cache[off / PS])
+		os_user_page_data(v->cache[off / PS])[off % PS] = b;
+}
+
+/* The cache page of pindex, filled from the file (NULL: no memory). */
+static vm_page_t fvn_cache_page(struct fvn *v, vm_pindex_t pindex)
+{
+	vm_size_t pos = (vm_size_t)pindex * PS, n;
+	vm_page_t pg = v->cache[pindex];
+
+	if (pg)
+		return pg;
+	pg = os_page_alloc(false);
+	if (!pg)
+		return NULL;
+	n = v->size - pos < PS ? v->size - pos : PS;
+	memcpy(os_user_page_data(pg), v->data + pos, n);
+	memset(os_user_page_data(pg) + n, 0, PS - n);
+	os_page_flags_set(pg, VM_PG_LENT);
+	v->cache[pindex] = pg;
+	return pg;
+}
 
 static int fvn_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			vm_page_t *pages, int count, int reqidx, int *filled,
@@ -198,6 +234,13 @@ static int fvn_getpages(struct vm_object *obj, vm_pindex_t pindex,
 
 		if (pos >= v->size)
 			break;
+		if (v->lend && pindex + i < v->ncache &&
+		    fvn_cache_page(v, pindex + i)) {
+			pages[i] = v->cache[pindex + i];
+			os_page_hold(pages[i]);		/* the core's */
+			v->pages_read++;
+			continue;
+		}
 		n = v->size - pos < PS ? v->size - pos : PS;
 		memcpy(d, v->data + pos, n);
 		memset(d + n, 0, PS - n);
@@ -205,6 +248,31 @@ static int fvn_getpages(struct vm_object *obj, vm_pindex_t pindex,
 	}
 	*filled = i;
 	return reqidx < i ? KERN_SUCCESS : KERN_OUT_OF_BOUNDS;
+}
+
+/* Lend what the cache holds already, reading nothing (vm_pager.h). */
+static int fvn_lendpages(struct vm_object *obj, vm_pindex_t pindex,
+			 vm_page_t *pages, int count, int reqidx)
+{
+	struct fvn *v = obj->handle;
+	int n;
+
+	if (!v->lend)
+		return 0;
+	for (n = 0; n < count; n++) {
+		vm_pindex_t i = pindex + n;
+
+		if (i >= v->ncache || (vm_size_t)i * PS >= v->size ||
+		    !v->cache[i])
+			break;
+		pages[n] = v->cache[i];
+	}
+	if (n <= reqidx)
+		return 0;
+	for (count = 0; count < n; count++)
+		os_page_hold(pages[count]);	/* the core's */
+	v->lent_fast += n;
+	return n;
 }
 
 static int fvn_putpages(struct vm_object *obj, vm_pindex_t pindex,
@@ -222,7 +290,11 @@ static int fvn_putpages(struct vm_object *obj, vm_pindex_t pindex,
 		if (pos >= v->size)
 			break;	/* never past the end of the file */
 		n = v->size - pos < PS ? v->size - pos : PS;
+		OS_ASSERT(!(os_page_flags(pages[i]) & VM_PG_LENT));
 		memcpy(v->data + pos, os_user_page_data(pages[i]), n);
+		if (pindex + i < v->ncache && v->cache[pindex + i])
+			memcpy(os_user_page_data(v->cache[pindex + i]),
+			       v->data + pos, n);
 		v->pages_written++;
 	}
 	if (flags & VM_PAGER_PUT_SYNC)
@@ -239,6 +311,7 @@ static void fvn_lastref(struct vm_object *obj)
 
 static const struct vm_pager_ops fvn_ops = {
 	.name = "fakevnode",
+	.lendpages = fvn_lendpages,
 	.getpages = fvn_getpages,
 	.putpages = fvn_putpages,
 	.lastref = fvn_lastref,
@@ -259,7 +332,16 @@ static struct fvn *fvn_new(vm_size_t size)
 	v->obj = vm_pager_allocate(OBJT_VNODE, &fvn_ops, v,
 				   (size + PS - 1) / PS);
 	OS_ASSERT(v->obj);
+	v->ncache = (size + PS - 1) / PS;
+	v->cache = calloc(v->ncache, sizeof(*v->cache));
+	OS_ASSERT(v->cache);
 	return v;
+}
+
+/* References to pindex's cache page besides fvn's own (lent out). */
+static int fvn_loans(struct fvn *v, vm_pindex_t pindex)
+{
+	return v->cache[pindex] ? v->cache[pindex]->refs - 1 : 0;
 }
 
 /* A new mapping's reference, as the host's map ioctl takes it. */
@@ -272,8 +354,17 @@ static struct vm_object *fvn_ref(struct fvn *v)
 /* The host's reap: write back, then drop the table reference. */
 static void fvn_free(struct fvn *v)
 {
+	vm_size_t i;
+
 	OS_ASSERT(vm_object_page_clean(v->obj, 0, 0, VM_CLEAN_SYNC) == 0);
 	vm_object_deallocate(v->obj);
+	for (i = 0; i < v->ncache; i++)
+		if (v->cache[i]) {
+			OS_ASSERT(v->cache[i]->refs == 1);
+			os_page_flags_clear(v->cache[i], VM_PG_LENT);
+			os_page_free(v->cache[i]);
+		}
+	free(v->cache);
 	free(v->data);
 	free(v);
 }
@@ -516,4 +607,150 @@ TEST(vnode_fork_shares_and_copies)
 	fvn_free(v);
 	CHECK_EQ(live_pages(), 0);
 	CHECK_EQ(live_objects(), 0);
+}
+
+static struct vm_stats global_stats(void)
+{
+	struct vm_stats st;
+
+	vm_stats_global(&st);
+	return st;
+}
+
+/*
+ * A pager that lends its cache's pages: every mapping reads the one page
+ * (the file's), a write to it anywhere makes the object's own copy first
+ * and never changes the cache, write-back goes from the copy.
+ */
+TEST(vnode_lent_pages_are_shared_and_copied_before_a_write)
+{
+	struct tproc *p = tp_new(), *q = tp_new(), *r = tp_new();
+	struct fvn *v = fvn_new(4 * PS);
+	int64_t lends0 = global_stats().lends;
+	int64_t copies0 = global_stats().lent_copies;
+	vm_offset_t a, b, c;
+	int err;
+
+	v->lend = true;
+	a = map_file(p, fvn_ref(v), 4 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	b = map_file(q, fvn_ref(v), 4 * PS, BSD_PROT_READ, BSD_MAP_SHARED,
+		     &err);
+	CHECK_EQ(err, 0);
+	c = map_file(r, fvn_ref(v), 4 * PS, RW, BSD_MAP_PRIVATE, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a), 0x40);
+	CHECK_EQ(global_stats().lends - lends0, 4);	/* the cluster */
+	CHECK_EQ(global_stats().pages_lent, 4);
+	CHECK_EQ(v->obj->lent_count, 4);
+	CHECK_EQ(fvn_loans(v, 0), 1);
+	CHECK_EQ(tp_get(q, b + 2 * PS), 0x42);
+	CHECK_EQ(tp_get(r, c + PS), 0x41);
+	CHECK_EQ(fvn_loans(v, 2), 1);		/* one loan, three readers */
+	/* write(2) changes the cache page: every reader sees it at once */
+	fvn_write(v, 7, 0x11);
+	CHECK_EQ(tp_get(p, a + 7), 0x11);
+	CHECK_EQ(tp_get(q, b + 7), 0x11);
+	CHECK_EQ(tp_get(r, c + 7), 0x11);
+	/* a shared write: the object's own copy, the cache stays the file's */
+	CHECK_EQ(tp_wr(p, a + 7, 0x22), 0);
+	CHECK_EQ(global_stats().lent_copies - copies0, 1);
+	CHECK_EQ(global_stats().pages_lent, 3);
+	CHECK_EQ(fvn_loans(v, 0), 0);
+	CHECK_EQ(os_user_page_data(v->cache[0])[7], 0x11);
+	CHECK_EQ(tp_get(q, b + 7), 0x22);	/* shared: seen at once */
+	CHECK_EQ(tp_get(r, c + 7), 0x22);	/* private, before its COW */
+	CHECK_EQ(do_msync(p, a, 0, BSD_MS_SYNC), 0);
+	CHECK_EQ(v->data[7], 0x22);
+	CHECK_EQ(os_user_page_data(v->cache[0])[7], 0x22);
+	/* a private write copies into r's shadow; nobody else sees it */
+	CHECK_EQ(tp_wr(r, c + PS + 1, 0x33), 0);
+	CHECK_EQ(tp_get(r, c + PS + 1), 0x33);
+	CHECK_EQ(tp_get(p, a + PS + 1), 0x41);
+	CHECK_EQ(os_user_page_data(v->cache[1])[1], 0x41);
+	CHECK_EQ(fvn_loans(v, 1), 1);		/* still the object's */
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(r);
+	tp_exit(q);
+	tp_exit(p);
+	CHECK_EQ(v->lastrefs, 1);
+	fvn_free(v);
+	CHECK_EQ(global_stats().pages_lent, 0);
+	CHECK_EQ(live_pages(), 0);
+	CHECK_EQ(live_objects(), 0);
+}
+
+/* ptrace's write through a hold must not land in a lent page either. */
+TEST(vnode_write_hold_on_a_lent_page_copies_it)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(2 * PS);
+	vm_page_t m;
+	vm_offset_t a;
+	int err;
+
+	v->lend = true;
+	a = map_file(p, fvn_ref(v), 2 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a), 0x40);
+	CHECK_EQ(fvn_loans(v, 0), 1);
+	CHECK_EQ(vm_fault_hold(p->vs, a, VM_PROT_READ, &m), KERN_SUCCESS);
+	CHECK(m == v->cache[0]);		/* a read hold: the loan */
+	os_page_unhold(m);
+	CHECK_EQ(vm_fault_hold(p->vs, a, VM_PROT_WRITE, &m), KERN_SUCCESS);
+	CHECK(m != v->cache[0]);
+	CHECK_EQ(os_page_flags(m) & (VM_PG_LENT | VM_PG_DIRTY), VM_PG_DIRTY);
+	os_user_page_data(m)[3] = 0x44;
+	os_page_unhold(m);
+	CHECK_EQ(fvn_loans(v, 0), 0);
+	CHECK_EQ(tp_get(p, a + 3), 0x44);
+	CHECK_EQ(os_user_page_data(v->cache[0])[3], 0x40);
+	CHECK_EQ(do_msync(p, a, 0, BSD_MS_SYNC), 0);
+	CHECK_EQ(v->data[3], 0x44);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(p);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+}
+
+/* A truncate gives back the loans past the new end; msync drops the rest. */
+TEST(vnode_truncate_and_invalidate_return_loans)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(4 * PS);
+	vm_offset_t a;
+	vm_prot_t prot;
+	vm_page_t m;
+	int err, read;
+
+	v->lend = true;
+	a = map_file(p, fvn_ref(v), 4 * PS, BSD_PROT_READ, BSD_MAP_SHARED,
+		     &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a + 3 * PS), 0x43);
+	CHECK_EQ(v->obj->lent_count, 4);
+	v->size = PS + 10;
+	vm_pager_setsize(v->obj, 2);
+	CHECK_EQ(v->obj->lent_count, 2);
+	CHECK_EQ(fvn_loans(v, 3), 0);
+	CHECK_EQ(fvn_loans(v, 1), 1);
+	CHECK_EQ(tp_code(p, a + 3 * PS, false),
+		 CPU_SIGBUS * 100 + CPU_BUS_OBJERR);
+	CHECK_EQ(do_msync(p, a, 0, BSD_MS_INVALIDATE), 0);
+	CHECK_EQ(v->obj->lent_count, 0);
+	CHECK_EQ(fvn_loans(v, 0), 0);
+	read = v->pages_read;
+	CHECK_EQ(tp_get(p, a + PS + 5), 0x41);	/* lent again, not read */
+	CHECK_EQ(v->pages_read, read);
+	CHECK_EQ(v->lent_fast, 2);
+	CHECK_EQ(fvn_loans(v, 1), 1);
+	/* and the whole run is mapped, read-only: page 0 takes no fault */
+	CHECK(pmap_user_lookup(p->pmap, a, &m, &prot));
+	CHECK(m == v->cache[0]);
+	CHECK_EQ(prot, VM_PROT_READ);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(p);
+	fvn_free(v);
+	CHECK_EQ(global_stats().pages_lent, 0);
+	CHECK_EQ(live_pages(), 0);
 }

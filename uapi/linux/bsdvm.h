@@ -165,9 +165,14 @@ struct bsdvm_stats {
 	__s64 max_chain_depth;
 	__s64 peak_pages;
 	__s64 meta_bytes;
+	/* V2: page-cache pages lent to file objects (vnode.rst) */
+	__s64 pages_lent;		/* of pages, lent now */
+	__s64 lends;			/* pages lent (events) */
+	__s64 lent_copies;		/* loans replaced by a copy to write */
 };
 
-#define BSDVM_STATS_SIZE_V1	sizeof(struct bsdvm_stats)
+#define BSDVM_STATS_SIZE_V1	184	/* up to meta_bytes */
+#define BSDVM_STATS_SIZE_V2	sizeof(struct bsdvm_stats)
 
 #define BSDVM_IOC_MAP		_IOWR(BSDVM_IOC_MAGIC, BSDVM_IOC_BASE + 0x01, \
 				      struct bsdvm_map_args)

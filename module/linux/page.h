@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * page.h - the two kinds of vm_page_t (os_linux.h) as the Linux side sees
+ * them: bsdvm's own pages, and pages of page-cache folios the vnode pager
+ * lent to an object (vnode_pager.c, Documentation/vnode.rst).
+ *
+ * A page-cache folio uses page->lru (it is on an LRU) and page->private
+ * (the file system's buffers), where an own page keeps its pv list and
+ * flags, so a lent page gets a descriptor that keeps them instead, plus a
+ * reference to the folio.  The descriptor is told apart by bit 0 of the
+ * handle: an xarray stores such an entry as a value entry, which the
+ * object's page index does not mind.
+ */
+#ifndef _BSDVM_LINUX_PAGE_H
+#define _BSDVM_LINUX_PAGE_H
+
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/refcount.h>
+
+#include "os_linux.h"
+
+struct bsdvm_lent_page {
+	struct list_head pv;	/* pmap.c's pv list of this page (pv_lock) */
+	struct page *page;	/* in a folio we hold one reference of */
+	unsigned int flags;	/* VM_PG_*, VM_PG_LENT always (object lock) */
+	refcount_t ref;		/* the object's, plus holds (os_page_hold) */
+};
+
+#define BSDVM_PAGE_LENT_BIT	1UL
+
+static inline bool bsdvm_page_is_lent(vm_page_t m)
+{
+	return (unsigned long)m & BSDVM_PAGE_LENT_BIT;
+}
+
+static inline struct bsdvm_lent_page *bsdvm_lent_page(vm_page_t m)
+{
+	return (struct bsdvm_lent_page *)((unsigned long)m &
+					  ~BSDVM_PAGE_LENT_BIT);
+}
+
+/* The struct page whose frame a PTE of m maps. */
+static inline struct page *bsdvm_page(vm_page_t m)
+{
+	return bsdvm_page_is_lent(m) ? bsdvm_lent_page(m)->page :
+				       (struct page *)m;
+}
+
+/* The list of pv entries (pmap.c) of m. */
+static inline struct list_head *bsdvm_page_pv(vm_page_t m)
+{
+	return bsdvm_page_is_lent(m) ? &bsdvm_lent_page(m)->pv :
+				       &((struct page *)m)->lru;
+}
+
+/*
+ * A vm_page_t for page (of a page-cache folio, uptodate), holding a
+ * reference to its folio until the core frees the handle; flags are the
+ * handle's VM_PG_* bits for good (VM_PG_LENT).  NULL without memory.
+ */
+vm_page_t bsdvm_page_lend(struct page *page, unsigned int flags);
+
+int bsdvm_page_global_init(void);
+void bsdvm_page_global_exit(void);
+
+#endif /* _BSDVM_LINUX_PAGE_H */
