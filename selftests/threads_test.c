@@ -154,25 +154,26 @@ TEST_F(thr, faults_race_unmap_and_protect)
 TEST_F(thr, proc_pid_mem_and_ptrace)
 {
 	char *p = bsdvm_anon(self->a.fd, 2 * PG, 0);
-	char path[64], buf[8];
-	int pfd[2], status, memfd;
+	char path[64], buf[8], c;
+	int pfd[2], rfd[2], status, memfd;
 	pid_t pid;
 	long word;
 
 	ASSERT_NE(NULL, p);
 	memcpy(p, "parent!", 8);
 	ASSERT_EQ(0, pipe(pfd));
+	ASSERT_EQ(0, pipe(rfd));
 	pid = fork();
 	if (pid == 0) {
-		char c;
-
 		/*
 		 * Map both pages read-only first (the parent's, through the
 		 * COW chain), so the pokes must replace live mappings.  Then
-		 * wait while the parent pokes us, and report.
+		 * say so, wait while the parent pokes us, and report.
 		 */
 		if (p[0] != 'p' || p[PG] != 0)
 			_exit(29);
+		if (write(rfd[1], "r", 1) != 1)
+			_exit(33);
 		if (read(pfd[0], &c, 1) != 1)
 			_exit(30);
 		if (memcmp(p, "poked!!", 8))
@@ -181,6 +182,8 @@ TEST_F(thr, proc_pid_mem_and_ptrace)
 			_exit(32);
 		_exit(0);
 	}
+	/* not before the child has read both pages (it exits 29 if so) */
+	ASSERT_EQ(1, read(rfd[0], &c, 1));
 	/* /proc/PID/mem: read what the child inherited, write into it. */
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	memfd = open(path, O_RDWR);
