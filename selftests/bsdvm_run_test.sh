@@ -18,7 +18,7 @@ echo "$out"
 [ $rc = 0 ] && ok "bsdvm run: the demo's status (0)" || nok "bsdvm run status $rc"
 n() { sed -n "s/^  $1 *\([0-9]*\).*/\1/p" <<<"$out" | head -n 1; }
 for k in faults "  zero-fill" "  COW copies" "shadows created" collapses \
-	forks "pages freed" "peak resident"; do
+	"file pages lent" forks "pages freed" "peak resident"; do
 	v=$(n "$k")
 	if [ -n "$v" ] && [ "$v" -gt 0 ]; then ok "summary: $k $v"; else nok "summary: $k '$v'"; fi
 done

@@ -96,22 +96,25 @@ static void arena(void)
 static void file_mapping(void)
 {
 	char path[] = "/tmp/bsdvm-demo-XXXXXX", buf[6] = "", *p;
+	static char data[2 * PAGE];
 	struct bsdvm_msync_args ms = { .size = sizeof(ms),
 				       .flags = BSD_MS_SYNC };
 	int fd = mkstemp(path);
 
-	if (fd < 0 || ftruncate(fd, 2 * PAGE))
+	/* written, so both pages are in the page cache: reads borrow them */
+	memset(data, 'f', sizeof(data));
+	if (fd < 0 || write(fd, data, sizeof(data)) != sizeof(data))
 		die("temporary file");
 	unlink(path);
 	p = bsd_mmap(2 * PAGE, RW, BSD_MAP_PRIVATE, fd);
 	if (!p)
 		die("map a file privately");
-	p[0] = 'x';	/* page in, then copy-on-write */
+	p[0] = 'x';	/* page in (lent), then copy-on-write */
 	bsd_range(BSDVM_IOC_UNMAP, p, 2 * PAGE, 0);
 	p = bsd_mmap(2 * PAGE, RW, BSD_MAP_SHARED, fd);
 	if (!p)
 		die("map a file shared");
-	memcpy(p + PAGE, "shared", 6);
+	memcpy(p + PAGE, "shared", 6);	/* the loan becomes a copy */
 	ms.addr = (unsigned long)p;
 	ms.len = 2 * PAGE;
 	if (ioctl(dev, BSDVM_IOC_MSYNC, &ms))	/* page out */
@@ -119,8 +122,8 @@ static void file_mapping(void)
 	if (pread(fd, buf, 6, PAGE) != 6 || memcmp(buf, "shared", 6))
 		die("read back what msync wrote");
 	bsd_range(BSDVM_IOC_UNMAP, p, 2 * PAGE, 0);
-	printf("file: wrote a private copy of a page, and a shared page "
-	       "that msync wrote to the file\n");
+	printf("file: borrowed the page cache's pages, wrote a private copy "
+	       "of one, and a shared copy that msync wrote to the file\n");
 	close(fd);
 }
 
