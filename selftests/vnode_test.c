@@ -594,6 +594,41 @@ TEST_F(vnode, willneed_maps_resident_file_pages)
 	EXPECT_EQ(before.faults, after.faults);
 }
 
+/*
+ * A vnode object's resident pages include the file's cached ones (as on
+ * FreeBSD, whose vnode objects are the page cache): WILLNEED and
+ * MAP_PREFAULT_READ map them, lent, before any access.
+ */
+TEST_F(vnode, willneed_maps_the_page_cache)
+{
+	struct bsdvm_stats before, after;
+	char *q;
+	int i, round;
+
+	for (round = 0; round < 2; round++) {
+		if (round == 0) {
+			q = map_file(self->a.fd, self->fd, 8 * PG,
+				     BSD_PROT_READ, BSD_MAP_SHARED);
+			ASSERT_NE(NULL, q);
+			ASSERT_EQ(0, bsdvm_advise(self->a.fd, q, 8 * PG,
+						  BSD_MADV_WILLNEED));
+		} else {
+			q = map_file(self->a.fd, self->fd, 8 * PG,
+				     BSD_PROT_READ,
+				     BSD_MAP_SHARED | BSD_MAP_PREFAULT_READ);
+			ASSERT_NE(NULL, q);
+		}
+		ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
+		EXPECT_EQ(8, before.pages_lent);
+		for (i = 0; i < 8; i++)
+			EXPECT_EQ('a' + i, *(volatile char *)(q + i * PG));
+		ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));
+		EXPECT_EQ(before.faults, after.faults);
+		/* the object goes with the mapping: round 2 starts afresh */
+		EXPECT_EQ(0, bsdvm_unmap(self->a.fd, q, 8 * PG));
+	}
+}
+
 TEST_F(vnode, close_after_mmap)
 {
 	char path[64];

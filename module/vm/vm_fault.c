@@ -175,31 +175,9 @@ static int vm_fault_lend(struct vm_object *obj, vm_pindex_t pindex,
 			 vm_pindex_t lo, vm_pindex_t hi, int behavior,
 			 vm_pindex_t *startp)
 {
-	vm_page_t ma[VM_PAGER_CLUSTER_MAX];
-	int count, reqidx, i, n, done;
+	int count = vm_fault_readaround(obj, pindex, lo, hi, behavior, startp);
 
-	count = vm_fault_readaround(obj, pindex, lo, hi, behavior, startp);
-	reqidx = (int)(pindex - *startp);
-	n = obj->pager->lendpages(obj, *startp, ma, count, reqidx);
-	OS_ASSERT(n <= count);
-	if (n <= reqidx)
-		return 0;
-	for (done = 0; done < n; done++) {
-		OS_ASSERT(os_page_flags(ma[done]) == VM_PG_LENT);
-		if (vm_object_page_insert(obj, *startp + done, ma[done]))
-			break;
-		vm_stat_pages(1);
-		vm_stat_event(NULL, VM_EV_LENDS);
-	}
-	for (i = done; i < n; i++)
-		os_page_free(ma[i]);	/* no room in the index */
-	if (done > reqidx)
-		return done;
-	while (done-- > 0) {
-		vm_object_page_take(obj, *startp + done);
-		vm_page_free_unmapped(ma[done]);
-	}
-	return 0;
+	return vm_pager_lend(obj, *startp, count, (int)(pindex - *startp));
 }
 
 /*

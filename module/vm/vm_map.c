@@ -9,6 +9,7 @@
  */
 #include "vm_map.h"
 #include "vm_object.h"
+#include "vm_pager.h"
 #include "pmap.h"
 
 void vm_map_init(struct vm_map *map, struct pmap *pmap, vm_offset_t min,
@@ -616,7 +617,8 @@ int vm_map_inherit(struct vm_map *map, vm_offset_t start, vm_offset_t end,
  * Map entry's resident pages in [start, end) of its first object
  * read-only, with no fault context: MADV_WILLNEED and MAP_PREFAULT_READ.
  * Nothing is read from a pager and nothing below the first object is
- * mapped (FreeBSD's vm_map_pmap_enter).  Map locked either way.
+ * mapped (FreeBSD's vm_map_pmap_enter); a lending pager's cached pages
+ * count as resident (vm_pager_lend_range).  Map locked either way.
  */
 void vm_map_pmap_enter(struct vm_map *map, struct vm_map_entry *entry,
 		       vm_offset_t start, vm_offset_t end)
@@ -632,6 +634,8 @@ void vm_map_pmap_enter(struct vm_map *map, struct vm_map_entry *entry,
 	idx = base + atop(start);
 	last = base + atop(end) - 1;
 	vm_object_lock(obj);
+	if (obj->pager && obj->pager->lendpages)
+		vm_pager_lend_range(obj, idx, last);
 	while (obj->resident_count &&
 	       (m = os_pindex_next(&obj->pages, &idx, last)) != NULL) {
 		if (!(os_page_flags(m) & VM_PG_BUSY) &&

@@ -17,6 +17,68 @@
 #include "vm_pager.h"
 #include "pmap.h"
 
+int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
+		  int reqidx)
+{
+	vm_page_t ma[VM_PAGER_CLUSTER_MAX];
+	int i, n, done;
+
+	os_mutex_assert_held(&obj->lock);
+	if (count > VM_PAGER_CLUSTER_MAX)
+		count = VM_PAGER_CLUSTER_MAX;
+	n = obj->pager->lendpages(obj, start, ma, count, reqidx);
+	OS_ASSERT(n <= count);
+	if (n <= reqidx)
+		return 0;
+	for (done = 0; done < n; done++) {
+		OS_ASSERT(os_page_flags(ma[done]) == VM_PG_LENT);
+		if (vm_object_page_insert(obj, start + done, ma[done]))
+			break;
+		vm_stat_pages(1);
+		vm_stat_event(NULL, VM_EV_LENDS);
+	}
+	for (i = done; i < n; i++)
+		os_page_free(ma[i]);	/* no room in the index */
+	if (done > reqidx)
+		return done;
+	while (done-- > 0) {
+		vm_object_page_take(obj, start + done);
+		vm_page_free_unmapped(ma[done]);
+	}
+	return 0;
+}
+
+void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
+			 vm_pindex_t last)
+{
+	vm_pindex_t i = first, hole_end = first, next;
+	int n;
+
+	os_mutex_assert_held(&obj->lock);
+	if (!obj->size || first >= obj->size)
+		return;
+	if (last >= obj->size)
+		last = obj->size - 1;
+	while (i <= last) {
+		if (i >= hole_end) {
+			/* the hole at i ends at the next resident page */
+			next = i;
+			if (os_pindex_next(&obj->pages, &next, last))
+				hole_end = next;
+			else
+				hole_end = last + 1;
+			if (hole_end == i) {
+				i++;
+				continue;
+			}
+		}
+		n = hole_end - i < VM_PAGER_CLUSTER_MAX ?
+			(int)(hole_end - i) : VM_PAGER_CLUSTER_MAX;
+		n = vm_pager_lend(obj, i, n, 0);
+		i += n ? (vm_pindex_t)n : 1;
+	}
+}
+
 void vm_pager_setsize(struct vm_object *obj, vm_pindex_t size)
 {
 	vm_object_lock(obj);

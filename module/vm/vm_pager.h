@@ -105,6 +105,24 @@ struct vm_object *vm_pager_allocate(int type, const struct vm_pager_ops *ops,
 				    void *handle, vm_pindex_t size);
 
 /*
+ * With obj locked and a pager that lends: put its loans for [start, start
+ * + count) (at most VM_PAGER_CLUSTER_MAX, none of them resident) into
+ * obj.  Returns how many (a leading run longer than reqidx), or 0 and
+ * nothing changed.
+ */
+int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
+		  int reqidx);
+
+/*
+ * The same over [first, last] (obj locked), around its resident pages,
+ * skipping what the host's cache lacks: MADV_WILLNEED and
+ * MAP_PREFAULT_READ, for which a vnode object's resident pages include
+ * the file's cached ones (FreeBSD's vnode objects are the page cache).
+ */
+void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
+			 vm_pindex_t last);
+
+/*
  * The backing store is now size pages long (a file grew or was
  * truncated): pages at or past size leave the object and every pmap, so
  * faults there answer KERN_OUT_OF_BOUNDS.  No core lock held.

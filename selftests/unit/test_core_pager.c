@@ -754,3 +754,39 @@ TEST(vnode_truncate_and_invalidate_return_loans)
 	CHECK_EQ(global_stats().pages_lent, 0);
 	CHECK_EQ(live_pages(), 0);
 }
+
+/* WILLNEED maps what the cache holds, lent, without reading or faulting. */
+TEST(vnode_willneed_lends_cached_pages)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(40 * PS);
+	vm_offset_t a;
+	vm_prot_t prot;
+	vm_page_t m;
+	int err, i;
+
+	v->lend = true;
+	for (i = 0; i < 40; i++)
+		if (i != 7)		/* page 7 is not in the cache */
+			OS_ASSERT(fvn_cache_page(v, i));
+	a = map_file(p, fvn_ref(v), 40 * PS, BSD_PROT_READ, BSD_MAP_SHARED,
+		     &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(vm_madvise(p->vs, a, 40 * PS, BSD_MADV_WILLNEED), 0);
+	CHECK_EQ(v->pages_read, 0);
+	CHECK_EQ(v->lent_fast, 39);
+	CHECK_EQ(v->obj->lent_count, 39);
+	for (i = 0; i < 40; i++) {
+		bool mapped = pmap_user_lookup(p->pmap, a + i * PS, &m, &prot);
+
+		CHECK_EQ(mapped, i != 7);
+		if (mapped)
+			CHECK(m == v->cache[i] && prot == VM_PROT_READ);
+	}
+	CHECK_EQ(tp_get(p, a + 7 * PS), 0x47);	/* read, as before */
+	CHECK_EQ(v->pages_read, 1);
+	CHECK_EQ(vm_object_check_all(), 0);
+	tp_exit(p);
+	fvn_free(v);
+	CHECK_EQ(live_pages(), 0);
+}
