@@ -411,6 +411,79 @@ TEST_F(vnode, huge_tmpfs_folios_are_lent_by_page)
 	rmdir(dir);
 }
 
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static void write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fprintf(f, "%ld\n", v);
+		fclose(f);
+	}
+}
+
+/*
+ * A hugetlbfs file reads what a native mapping of it has, page by 4 KiB
+ * page.  (6.1 indexes hugetlbfs's page cache in huge pages, so lending
+ * by 4 KiB index would show page i's huge page; those files are never
+ * lent.)  Skipped without hugetlbfs or huge pages to reserve.
+ */
+TEST_F(vnode, hugetlbfs_file_reads_right)
+{
+	static const char *nr = "/proc/sys/vm/nr_hugepages";
+	const char *dir = "/tmp/bsdvm-hugetlb";
+	const size_t len = 4UL << 20;
+	long saved = read_long(nr);
+	char *n, *p;
+	size_t i;
+	int fd;
+
+	mkdir(dir, 0700);
+	if (saved < 0 || mount("none", dir, "hugetlbfs", 0, "pagesize=2M")) {
+		rmdir(dir);
+		SKIP(return, "no hugetlbfs here");
+	}
+	if (saved < 4)
+		write_long(nr, 4);
+	fd = open("/tmp/bsdvm-hugetlb/f", O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	n = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (n == MAP_FAILED) {
+		close(fd);
+		umount(dir);
+		rmdir(dir);
+		write_long(nr, saved);
+		SKIP(return, "no huge pages to reserve");
+	}
+	for (i = 0; i < len / PG; i++)
+		n[i * PG] = 'A' + i % 26;
+	p = map_file(self->a.fd, fd, len, BSD_PROT_READ, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < len / PG; i++)
+		if (p[i * PG] != n[i * PG])
+			break;
+	EXPECT_EQ(len / PG, i);		/* the first wrong page, if any */
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, p, len));
+	EXPECT_EQ(0, munmap(n, len));
+	close(fd);
+	EXPECT_EQ(0, umount(dir));
+	rmdir(dir);
+	write_long(nr, saved);
+}
+
 TEST_F(vnode, permissions)
 {
 	int ro = open(self->path, O_RDONLY), wo = open(self->path, O_WRONLY);

@@ -72,4 +72,19 @@ static inline void bsdvm_iocb_write_start(struct file *file) { }
 static inline void bsdvm_iocb_write_end(struct file *file) { }
 #endif
 
+/*
+ * May page stay pinned for long (FOLL_LONGTERM's rule: not in CMA or
+ * ZONE_MOVABLE)?  folio_is_longterm_pinnable() reads a CMA kernel's
+ * pageblock type through get_pfnblock_flags_mask(), which is not
+ * exported; there only the zone is checked.  Debian's kernels have no CMA.
+ */
+static inline bool bsdvm_longterm_pinnable(struct page *page)
+{
+#ifdef CONFIG_CMA
+	return !is_zone_movable_page(page);
+#else
+	return folio_is_longterm_pinnable(page_folio(page));
+#endif
+}
+
 #endif /* _BSDVM_LINUX_COMPAT_H */

@@ -6,6 +6,7 @@
  * vm.h, whose vm_mmap()/vm_munmap() would clash with <linux/mm.h>.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/slab.h>
@@ -14,6 +15,11 @@
 
 #include "os_linux.h"
 #include "page.h"
+
+void os_cond_resched(void)
+{
+	cond_resched();
+}
 
 void *os_malloc(size_t size)
 {

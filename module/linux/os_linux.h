@@ -36,6 +36,7 @@
 #define os_printf(fmt, ...)	pr_info("bsdvm: " fmt, ##__VA_ARGS__)
 
 /* Memory: accounted to the caller's memory cgroup. */
+void os_cond_resched(void);
 void *os_malloc(size_t size);
 void *os_zalloc(size_t size);
 void os_free(void *p);

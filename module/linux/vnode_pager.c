@@ -38,6 +38,7 @@
 #include <linux/fsnotify_backend.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
+#include <linux/hugetlb.h>
 #include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
@@ -146,6 +147,16 @@ static int vnode_read(struct file *file, vm_page_t *pages, int count,
 }
 
 /*
+ * Files whose page cache can be lent by 4 KiB index: not DAX (no page
+ * cache), not hugetlbfs (before 6.7 its page cache is indexed in huge
+ * pages, and its pages are not the file's in 4 KiB pieces anyway).
+ */
+static bool vnode_may_lend(struct file *file)
+{
+	return !IS_DAX(file->f_mapping->host) && !is_file_hugepages(file);
+}
+
+/*
  * Lend the page cache's page for index instead of placeholder *pagep:
  * only an uptodate page inside i_size, whose data is the file's as read(2)
  * would return it (DAX mappings have no such page).  True if lent.
@@ -154,6 +165,7 @@ static bool vnode_lend(struct file *file, pgoff_t index, vm_page_t *pagep)
 {
 	struct address_space *mapping = file->f_mapping;
 	struct folio *folio;
+	struct page *page;
 	vm_page_t m = NULL;
 
 	if (index >= vnode_npages(file))
@@ -161,9 +173,15 @@ static bool vnode_lend(struct file *file, pgoff_t index, vm_page_t *pagep)
 	folio = filemap_get_folio(mapping, index);
 	if (IS_ERR_OR_NULL(folio))	/* NULL on 6.1, -ENOENT on 6.12 */
 		return false;
-	if (folio_test_uptodate(folio) && !folio_test_hwpoison(folio))
-		m = bsdvm_page_lend(folio_file_page(folio, index),
-				    VM_PG_LENT);
+	page = folio_file_page(folio, index);
+	/*
+	 * A loan is a pin that lasts as long as the mapping: not in CMA or
+	 * ZONE_MOVABLE memory (FOLL_LONGTERM's rule), and never a poisoned
+	 * page (a large folio we hold cannot be split to isolate one).
+	 */
+	if (folio_test_uptodate(folio) && !folio_test_hwpoison(folio) &&
+	    !PageHWPoison(page) && bsdvm_longterm_pinnable(page))
+		m = bsdvm_page_lend(page, VM_PG_LENT);
 	folio_put(folio);
 	if (!m)
 		return false;
@@ -183,7 +201,7 @@ static int vnode_lendpages(struct vm_object *obj, vm_pindex_t pindex,
 	struct file *file = vn->file;
 	int i, n;
 
-	if (IS_DAX(file->f_mapping->host))
+	if (!vnode_may_lend(file))
 		return 0;
 	for (n = 0; n < count; n++)
 		if (!vnode_lend(file, pindex + n, &pages[n]))
@@ -195,16 +213,21 @@ static int vnode_lendpages(struct vm_object *obj, vm_pindex_t pindex,
 	return 0;
 }
 
-/* After a read: lend what the read left in the page cache. */
+/*
+ * After a read: lend what the read left in the page cache, except page
+ * skip (-1: none), which a write fault is about to write: a loan would
+ * only be copied again.
+ */
 static void vnode_lend_after_read(struct file *file, vm_pindex_t pindex,
-				  vm_page_t *pages, int filled)
+				  vm_page_t *pages, int filled, int skip)
 {
 	int i;
 
-	if (IS_DAX(file->f_mapping->host))
+	if (!vnode_may_lend(file))
 		return;
 	for (i = 0; i < filled; i++)
-		vnode_lend(file, pindex + i, &pages[i]);
+		if (i != skip)
+			vnode_lend(file, pindex + i, &pages[i]);
 }
 
 static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
@@ -250,7 +273,9 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 	}
 	n = vnode_read(file, pages, count, (loff_t)pindex << PAGE_SHIFT);
 	if (n >= 0) {
-		vnode_lend_after_read(file, pindex, pages, n);
+		vnode_lend_after_read(file, pindex, pages, n,
+				      vmf && (vmf->flags & FAULT_FLAG_WRITE) ?
+				      reqidx : -1);
 		*filled = n;
 	}
 	if (n >= 0 && n <= reqidx) {

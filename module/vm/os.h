@@ -27,6 +27,11 @@
  *   void os_printf(const char *fmt, ...);  printf-style debug message
  *                                           (vm_map_check and friends)
  *
+ * Scheduling:
+ *   void os_cond_resched(void);            let others run in a long loop
+ *                                           (no core spinlock is ever
+ *                                           held: the core's locks sleep)
+ *
  * Memory (may fail; callers handle NULL):
  *   void *os_malloc(size_t size);          uninitialised, accounted
  *   void *os_zalloc(size_t size);          zeroed, accounted

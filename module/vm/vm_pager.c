@@ -76,6 +76,8 @@ void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
 			(int)(hole_end - i) : VM_PAGER_CLUSTER_MAX;
 		n = vm_pager_lend(obj, i, n, 0);
 		i += n ? (vm_pindex_t)n : 1;
+		/* a whole sparse file may take a while: the locks sleep */
+		os_cond_resched();
 	}
 }
 

@@ -99,6 +99,11 @@ static inline void os_counter_max(os_counter_t *c, int64_t v)
 		;
 }
 
+/* ---- scheduling: one thread per simulated CPU, nothing to yield ---- */
+static inline void os_cond_resched(void)
+{
+}
+
 /* ---- pages ---- */
 struct os_pv;			/* fake pmap's reverse mapping (pmap_user.c) */
 
