@@ -38,7 +38,6 @@
 #include <linux/fsnotify_backend.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
-#include <linux/hugetlb.h>
 #include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
@@ -153,7 +152,10 @@ static int vnode_read(struct file *file, vm_page_t *pages, int count,
  */
 static bool vnode_may_lend(struct file *file)
 {
-	return !IS_DAX(file->f_mapping->host) && !is_file_hugepages(file);
+	struct inode *host = file->f_mapping->host;
+
+	/* is_file_hugepages() needs symbols modules do not get */
+	return !IS_DAX(host) && host->i_sb->s_magic != HUGETLBFS_MAGIC;
 }
 
 /*
