@@ -127,6 +127,7 @@
  *                                           vmspace_fork: parent entries
  *                                           by inheritance
  *   os_trace_pagein(obj, pindex, result)    pager getpage, KERN_* result
+ *                                           (also a run the pager lent)
  *   os_trace_pageout(obj, pindex, result)   pager putpage, errno result
  */
 #ifndef _BSDVM_VM_OS_H

@@ -39,8 +39,11 @@ int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
 	}
 	for (i = done; i < n; i++)
 		os_page_free(ma[i]);	/* no room in the index */
-	if (done > reqidx)
+	if (done > reqidx) {
+		/* a page-in that needed no I/O */
+		os_trace_pagein(obj->id, start + reqidx, KERN_SUCCESS);
 		return done;
+	}
 	while (done-- > 0) {
 		vm_object_page_take(obj, start + done);
 		vm_page_free_unmapped(ma[done]);
