@@ -154,6 +154,28 @@ static inline int bsdvm_msync(int fd, void *addr, size_t len, int flags)
 	return bsd_ioctl(fd, BSDVM_IOC_MSYNC, &m);
 }
 
+/*
+ * mkstemp(path) (a template ending in XXXXXX) filled with npages pages,
+ * page i with first + i % 26: its descriptor, or -1.
+ */
+static inline int make_pattern_file(char *path, int npages, char first)
+{
+	char buf[PG];
+	int fd, i;
+
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < npages; i++) {
+		memset(buf, first + i % 26, PG);
+		if (write(fd, buf, PG) != PG) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 /* A mapping of file fd from offset 0 anywhere in the arena, or NULL. */
 static inline char *map_file(int dev, int fd, size_t len, int prot, int flags)
 {

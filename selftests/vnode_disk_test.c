@@ -21,18 +21,12 @@
 /* An image of IMG_PAGES pages in /tmp, page i filled with 'A' + i % 26. */
 static int make_image(char *path)
 {
-	char buf[PG];
-	int fd, i;
+	int fd;
 
 	strcpy(path, "/tmp/bsdvm-disk-XXXXXX");
-	fd = mkstemp(path);
+	fd = make_pattern_file(path, IMG_PAGES, 'A');
 	if (fd < 0)
 		return -1;
-	for (i = 0; i < IMG_PAGES; i++) {
-		memset(buf, 'A' + i % 26, PG);
-		if (write(fd, buf, PG) != PG)
-			return -1;
-	}
 	close(fd);
 	return 0;
 }

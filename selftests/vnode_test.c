@@ -19,19 +19,8 @@
 /* A file of npages pages in /tmp, page i filled with 'a' + i. */
 static int make_file(char *path, int npages)
 {
-	char buf[PG];
-	int fd, i;
-
 	strcpy(path, "/tmp/bsdvm-vnode-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	for (i = 0; i < npages; i++) {
-		memset(buf, 'a' + i % 26, PG);
-		if (write(fd, buf, PG) != PG)
-			return -1;
-	}
-	return fd;
+	return make_pattern_file(path, npages, 'a');
 }
 
 FIXTURE(vnode) {
@@ -693,6 +682,7 @@ TEST_F(vnode, willneed_maps_the_page_cache)
 		}
 		ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 0));
 		EXPECT_EQ(8, before.pages_lent);
+		EXPECT_EQ(8 * (round + 1), before.lends);	/* this space's */
 		for (i = 0; i < 8; i++)
 			EXPECT_EQ('a' + i, *(volatile char *)(q + i * PG));
 		ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 0));

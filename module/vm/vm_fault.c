@@ -171,13 +171,14 @@ static int vm_fault_readaround(struct vm_object *obj, vm_pindex_t pindex,
  * dropped.  Returns how many (the run starts at *startp), or 0 when the
  * pager could not lend the page asked for; then nothing changed.
  */
-static int vm_fault_lend(struct vm_object *obj, vm_pindex_t pindex,
-			 vm_pindex_t lo, vm_pindex_t hi, int behavior,
-			 vm_pindex_t *startp)
+static int vm_fault_lend(struct vm_space *vs, struct vm_object *obj,
+			 vm_pindex_t pindex, vm_pindex_t lo, vm_pindex_t hi,
+			 int behavior, vm_pindex_t *startp)
 {
 	int count = vm_fault_readaround(obj, pindex, lo, hi, behavior, startp);
 
-	return vm_pager_lend(obj, *startp, count, (int)(pindex - *startp));
+	return vm_pager_lend(obj, *startp, count, (int)(pindex - *startp),
+			     vs);
 }
 
 /*
@@ -270,7 +271,8 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 			/* a lent page takes the placeholder's slot */
 			OS_ASSERT(os_page_flags(got[i]) == VM_PG_LENT);
 			vm_object_page_replace(obj, start + i, got[i]);
-			vm_stat_event(NULL, VM_EV_LENDS);
+			vm_stat_event(container_of(map, struct vm_space, map),
+				      VM_EV_LENDS);
 			os_page_flags_clear(ma[i], VM_PG_BUSY);
 			os_page_free(ma[i]);
 			continue;
@@ -415,7 +417,7 @@ retry:
 			vm_pindex_t hi = lo + atop(e->end - e->start);
 
 			if (obj->pager->lendpages) {
-				lent = vm_fault_lend(obj, pindex, lo, hi,
+				lent = vm_fault_lend(vs, obj, pindex, lo, hi,
 						     e->behavior, &lent_start);
 				lent_lo = lo;
 			}

@@ -635,7 +635,8 @@ void vm_map_pmap_enter(struct vm_map *map, struct vm_map_entry *entry,
 	last = base + atop(end) - 1;
 	vm_object_lock(obj);
 	if (obj->pager && obj->pager->lendpages)
-		vm_pager_lend_range(obj, idx, last);
+		vm_pager_lend_range(obj, idx, last,
+				    container_of(map, struct vm_space, map));
 	while (obj->resident_count &&
 	       (m = os_pindex_next(&obj->pages, &idx, last)) != NULL) {
 		if (!(os_page_flags(m) & VM_PG_BUSY) &&

@@ -18,7 +18,7 @@
 #include "pmap.h"
 
 int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
-		  int reqidx)
+		  int reqidx, struct vm_space *vs)
 {
 	vm_page_t ma[VM_PAGER_CLUSTER_MAX];
 	int i, n, done;
@@ -35,7 +35,7 @@ int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
 		if (vm_object_page_insert(obj, start + done, ma[done]))
 			break;
 		vm_stat_pages(1);
-		vm_stat_event(NULL, VM_EV_LENDS);
+		vm_stat_event(vs, VM_EV_LENDS);
 	}
 	for (i = done; i < n; i++)
 		os_page_free(ma[i]);	/* no room in the index */
@@ -52,7 +52,7 @@ int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
 }
 
 void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
-			 vm_pindex_t last)
+			 vm_pindex_t last, struct vm_space *vs)
 {
 	vm_pindex_t i = first, hole_end = first, next;
 	int n;
@@ -77,7 +77,7 @@ void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
 		}
 		n = hole_end - i < VM_PAGER_CLUSTER_MAX ?
 			(int)(hole_end - i) : VM_PAGER_CLUSTER_MAX;
-		n = vm_pager_lend(obj, i, n, 0);
+		n = vm_pager_lend(obj, i, n, 0, vs);
 		i += n ? (vm_pindex_t)n : 1;
 		/* a whole sparse file may take a while: the locks sleep */
 		os_cond_resched();

@@ -107,11 +107,11 @@ struct vm_object *vm_pager_allocate(int type, const struct vm_pager_ops *ops,
 /*
  * With obj locked and a pager that lends: put its loans for [start, start
  * + count) (at most VM_PAGER_CLUSTER_MAX, none of them resident) into
- * obj.  Returns how many (a leading run longer than reqidx), or 0 and
- * nothing changed.
+ * obj, counted as lends of vs (NULL: only globally).  Returns how many
+ * (a leading run longer than reqidx), or 0 and nothing changed.
  */
 int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
-		  int reqidx);
+		  int reqidx, struct vm_space *vs);
 
 /*
  * The same over [first, last] (obj locked), around its resident pages,
@@ -120,7 +120,7 @@ int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
  * the file's cached ones (FreeBSD's vnode objects are the page cache).
  */
 void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
-			 vm_pindex_t last);
+			 vm_pindex_t last, struct vm_space *vs);
 
 /*
  * The backing store is now size pages long (a file grew or was

@@ -627,6 +627,7 @@ TEST(vnode_lent_pages_are_shared_and_copied_before_a_write)
 	struct tproc *p = tp_new(), *q = tp_new(), *r = tp_new();
 	struct fvn *v = fvn_new(4 * PS);
 	int64_t lends0 = global_stats().lends;
+	struct vm_stats st;
 	int64_t copies0 = global_stats().lent_copies;
 	vm_offset_t a, b, c;
 	int err;
@@ -641,6 +642,10 @@ TEST(vnode_lent_pages_are_shared_and_copied_before_a_write)
 	CHECK_EQ(err, 0);
 	CHECK_EQ(tp_get(p, a), 0x40);
 	CHECK_EQ(global_stats().lends - lends0, 4);	/* the cluster */
+	vmspace_stats(p->vs, &st);
+	CHECK_EQ(st.lends, 4);				/* p's own count */
+	vmspace_stats(q->vs, &st);
+	CHECK_EQ(st.lends, 0);
 	CHECK_EQ(global_stats().pages_lent, 4);
 	CHECK_EQ(v->obj->lent_count, 4);
 	CHECK_EQ(fvn_loans(v, 0), 1);
@@ -760,6 +765,7 @@ TEST(vnode_willneed_lends_cached_pages)
 {
 	struct tproc *p = tp_new();
 	struct fvn *v = fvn_new(40 * PS);
+	struct vm_stats st;
 	vm_offset_t a;
 	vm_prot_t prot;
 	vm_page_t m;
@@ -775,6 +781,8 @@ TEST(vnode_willneed_lends_cached_pages)
 	CHECK_EQ(vm_madvise(p->vs, a, 40 * PS, BSD_MADV_WILLNEED), 0);
 	CHECK_EQ(v->pages_read, 0);
 	CHECK_EQ(v->lent_fast, 39);
+	vmspace_stats(p->vs, &st);
+	CHECK_EQ(st.lends, 39);
 	CHECK_EQ(v->obj->lent_count, 39);
 	for (i = 0; i < 40; i++) {
 		bool mapped = pmap_user_lookup(p->pmap, a + i * PS, &m, &prot);
