@@ -62,7 +62,7 @@ fld() { awk -v k="$1" -v n="$2" -v f="$3" '$1 == k && ++i == n { print $f }' "$4
 check "parent: 2 entries, 3 objects" 'grep -q "^end entries 2 objects 3$" "$tmp/p"'
 check "child: 2 entries, 3 objects" 'grep -q "^end entries 2 objects 3$" "$tmp/c"'
 check "parent: shared entry, depth 1" \
-	'[ "$(fld entry 1 4 $tmp/p) $(fld entry 1 5 $tmp/p) $(fld entry 1 11 $tmp/p)" = "rw-/rwx share 1" ]'
+	'[ "$(fld entry 1 4 $tmp/p) $(fld entry 1 5 $tmp/p) $(fld entry 1 11 $tmp/p)" = "rw-/rw- share 1" ]'
 check "parent: private entry cow, 16 resident, depth 2" \
 	'[ "$(fld entry 2 5 $tmp/p) $(fld entry 2 6 $tmp/p) $(fld entry 2 10 $tmp/p) $(fld entry 2 11 $tmp/p)" = "copy cow 16 2" ]'
 check "child: private entry 16 resident, depth 2" \

@@ -11,10 +11,13 @@
  * above mmap_lock, and removal waits for readers, who take an mmap_lock.
  * A file may therefore briefly outlive its space (reads fail with ESRCH).
  *
- * A read finds the space by pid under bsdvm_spaces_lock and pins its mm
+ * open() checks the reader's right to the process and records which
+ * space the pid names then (its id: pids are reused, ids are not).  A
+ * read finds that space under bsdvm_spaces_lock and pins its mm
  * (mmget_not_zero), drops that lock, takes the mm's mmap_read_lock (no
- * other lock held, no other mm's lock), finds the space again and dumps
- * it: the map lock shared, then object locks down each chain (vm_dump.c).
+ * other lock held, no other mm's lock), finds the space again, attached,
+ * and dumps it: the map lock shared, then object locks down each chain
+ * (vm_dump.c).  A space gone since open() reads as ESRCH.
  */
 #include <linux/cred.h>
 #include <linux/debugfs.h>
@@ -57,24 +60,30 @@ static void dump_printf(void *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What an open dump file follows (seq_file private). */
+struct dump_target {
+	pid_t pid;
+	u64 id;
+};
+
 static int dump_show(struct seq_file *m, void *unused)
 {
-	pid_t pid = (pid_t)(long)m->private;
+	struct dump_target *t = m->private;
 	struct vm_dump_sink sink = { .printf = dump_printf, .ctx = m };
 	struct bsdvm_space *space;
 	struct mm_struct *mm;
 	int err = -ESRCH;
 
-	mm = bsdvm_space_mm_get(pid);
+	mm = bsdvm_space_mm_get(t->id);
 	if (!mm)
 		return -ESRCH;
 	if (mmap_read_lock_killable(mm)) {
 		mmput(mm);
 		return -EINTR;
 	}
-	space = bsdvm_space_find(mm, pid);
+	space = bsdvm_space_find(mm, t->id);
 	if (space && space->vs) {
-		seq_printf(m, "pid %d arena 0x%lx 0x%lx\n", pid,
+		seq_printf(m, "pid %d arena 0x%lx 0x%lx\n", t->pid,
 			   space->pmap.start, space->pmap.end);
 		err = -vm_dump_space(space->vs, &sink);
 	}
@@ -85,35 +94,68 @@ static int dump_show(struct seq_file *m, void *unused)
 
 /*
  * Root, or the owner: the caller's fsuid is the process's uid and euid.
- * pid is a global (init namespace) tgid, as the file names are.
+ * pid is a global (init namespace) tgid, as the file names are.  The id of
+ * the space of the process checked, or 0 with an errno.
  */
-static int dump_may_read(pid_t pid)
+static u64 dump_may_read(pid_t pid, int *errp)
 {
 	struct task_struct *task;
-	const struct cred *tcred;
+	struct mm_struct *mm;
 	kuid_t me = current_fsuid();
-	int err = -ESRCH;
+	bool mine;
+	u64 id;
 
-	if (capable(CAP_SYS_ADMIN))
-		return 0;
+	*errp = -ESRCH;
 	rcu_read_lock();	/* the pid, the task and its creds */
 	task = pid_task(find_pid_ns(pid, &init_pid_ns), PIDTYPE_TGID);
 	if (task) {
-		tcred = __task_cred(task);
-		err = uid_eq(me, tcred->uid) && uid_eq(me, tcred->euid) ?
-			0 : -EACCES;
+		get_task_struct(task);
+		mine = uid_eq(me, __task_cred(task)->uid) &&
+		       uid_eq(me, __task_cred(task)->euid);
 	}
 	rcu_read_unlock();
-	return err;
+	if (!task)
+		return 0;
+	if (!mine && !capable(CAP_SYS_ADMIN)) {
+		put_task_struct(task);
+		*errp = -EACCES;
+		return 0;
+	}
+	/* this task's own space: not one a later process with pid gets */
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm)
+		return 0;
+	id = bsdvm_space_id_of(mm, pid);
+	mmput(mm);
+	return id;
 }
 
 static int dump_open(struct inode *inode, struct file *file)
 {
-	int err = dump_may_read((pid_t)(long)inode->i_private);
+	pid_t pid = (pid_t)(long)inode->i_private;
+	struct dump_target *t;
+	int err;
 
-	if (err)
+	t = kmalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->pid = pid;
+	t->id = dump_may_read(pid, &err);
+	if (!t->id) {
+		kfree(t);
 		return err;
-	return single_open(file, dump_show, inode->i_private);
+	}
+	err = single_open(file, dump_show, t);
+	if (err)
+		kfree(t);
+	return err;
+}
+
+static int dump_release(struct inode *inode, struct file *file)
+{
+	kfree(((struct seq_file *)file->private_data)->private);
+	return single_release(inode, file);
 }
 
 static const struct file_operations dump_fops = {
@@ -121,7 +163,7 @@ static const struct file_operations dump_fops = {
 	.open		= dump_open,
 	.read		= seq_read,
 	.llseek		= seq_lseek,
-	.release	= single_release,
+	.release	= dump_release,
 };
 
 static bool pid_in(const pid_t *pids, int n, pid_t pid)

@@ -6,12 +6,17 @@
  * vm.h, whose vm_mmap()/vm_munmap() would clash with <linux/mm.h>.
  */
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/signal.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/rbtree.h>
 #include <linux/xarray.h>
+
+#include <linux/bsdvm_mman.h>
 
 #include "os_linux.h"
 #include "page.h"
@@ -20,6 +25,33 @@ void os_cond_resched(void)
 {
 	cond_resched();
 }
+
+bool os_interrupted(void)
+{
+	return fatal_signal_pending(current);
+}
+
+#ifdef MMF_HAS_MDWE
+static unsigned long os_prot_vm_flags(int prot)
+{
+	/* VM_PROT_* are BSD's values: vm.h is not ours to include here */
+	return (prot & BSD_PROT_READ ? VM_READ : 0) |
+	       (prot & BSD_PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & BSD_PROT_EXEC ? VM_EXEC : 0);
+}
+
+/* The calling process's PR_SET_MDWE, with mmap(2)'s and mprotect(2)'s rule. */
+bool os_wx_denied(int old_prot, int new_prot)
+{
+	return map_deny_write_exec(os_prot_vm_flags(old_prot),
+				   os_prot_vm_flags(new_prot));
+}
+#else
+bool os_wx_denied(int old_prot, int new_prot)
+{
+	return false;	/* before 6.3 Linux has no MDWE */
+}
+#endif
 
 void *os_malloc(size_t size)
 {

@@ -37,6 +37,8 @@
 
 /* Memory: accounted to the caller's memory cgroup. */
 void os_cond_resched(void);
+bool os_interrupted(void);
+bool os_wx_denied(int old_prot, int new_prot);
 void *os_malloc(size_t size);
 void *os_zalloc(size_t size);
 void os_free(void *p);

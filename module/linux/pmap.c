@@ -159,16 +159,70 @@ static bool pmap_protect_in_place(struct pmap *pmap, vm_offset_t sva,
 	return true;
 }
 
+/* Runs of pages whose PTEs pmap_protect() zaps per round. */
+#define PMAP_PROTECT_RUNS	16
+
+struct pmap_run {
+	unsigned long start, end;	/* page indexes, end excluded */
+};
+
+/*
+ * One round of pmap_protect(): from index *idx to last, take out the
+ * records above prot, in at most PMAP_PROTECT_RUNS runs of adjacent
+ * pages, into runs and doomed.  Under pv_lock, since another space's
+ * pmap_page_protect() may unlink and free a record of ours at any time.
+ * Returns the number of runs; *idx is where the next round starts, or
+ * past last when none is needed.
+ */
+static int pmap_protect_collect(struct pmap *pmap, unsigned long *idx,
+				unsigned long last, vm_prot_t prot,
+				struct pmap_run *runs, struct list_head *doomed)
+{
+	unsigned long i;
+	int n = 0;
+	void *e;
+
+	spin_lock(&pv_lock);
+	xa_for_each_range(&pmap->ptes, i, e, *idx, last) {
+		unsigned int p = xa_is_value(e) ? xa_to_value(e) :
+			((struct pv_entry *)e)->prot;
+
+		if (!(p & ~prot))
+			continue;
+		if (n && runs[n - 1].end == i) {
+			runs[n - 1].end = i + 1;
+		} else {
+			if (n == PMAP_PROTECT_RUNS) {
+				spin_unlock(&pv_lock);
+				*idx = i;
+				return n;
+			}
+			runs[n].start = i;
+			runs[n++].end = i + 1;
+		}
+		xa_erase(&pmap->ptes, i);
+		if (!xa_is_value(e))
+			list_move(&((struct pv_entry *)e)->link, doomed);
+	}
+	spin_unlock(&pv_lock);
+	*idx = last + 1;
+	return n;
+}
+
 /*
  * Lowering means removing (but see pmap_protect_in_place): only entries
  * above prot go, in runs, so an mprotect to read-only of a written region
- * zaps each run of writable pages once.
+ * zaps each run of writable pages once.  The caller holds the map lock,
+ * so no pmap_enter() of this pmap runs meanwhile.
  */
 void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 		  vm_prot_t prot)
 {
-	unsigned long idx, run = 0, run_end = 0;
-	void *e;
+	struct pmap_run runs[PMAP_PROTECT_RUNS];
+	unsigned long idx = sva >> PAGE_SHIFT, last = (eva >> PAGE_SHIFT) - 1;
+	struct vm_area_struct *vma;
+	struct pv_entry *pv, *tmp;
+	int n, i;
 
 	if (prot == VM_PROT_NONE) {
 		pmap_remove(pmap, sva, eva);
@@ -176,23 +230,18 @@ void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 	}
 	if (pmap_protect_in_place(pmap, sva, eva, prot))
 		return;
-	xa_for_each_range(&pmap->ptes, idx, e, sva >> PAGE_SHIFT,
-			  (eva >> PAGE_SHIFT) - 1) {
-		unsigned long va = idx << PAGE_SHIFT;
-		unsigned int p = xa_is_value(e) ? xa_to_value(e) :
-			((struct pv_entry *)e)->prot;
+	while (idx <= last) {
+		LIST_HEAD(doomed);
 
-		if (!(p & ~prot))
-			continue;
-		if (va != run_end) {
-			if (run_end)
-				pmap_remove(pmap, run, run_end);
-			run = va;
-		}
-		run_end = va + PAGE_SIZE;
+		n = pmap_protect_collect(pmap, &idx, last, prot, runs,
+					 &doomed);
+		list_for_each_entry_safe(pv, tmp, &doomed, link)
+			kmem_cache_free(pv_cache, pv);
+		vma = READ_ONCE(pmap->vma);
+		for (i = 0; vma && i < n; i++)
+			zap_vma_ptes(vma, runs[i].start << PAGE_SHIFT,
+				     (runs[i].end - runs[i].start) << PAGE_SHIFT);
 	}
-	if (run_end)
-		pmap_remove(pmap, run, run_end);
 }
 
 /*

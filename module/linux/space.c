@@ -34,10 +34,28 @@ static struct bsdvm_space *space_lookup(struct mm_struct *mm)
 {
 	struct bsdvm_space *space;
 
+	lockdep_assert_held(&bsdvm_spaces_lock);
 	hash_for_each_possible(bsdvm_spaces, space, hash, (unsigned long)mm)
 		if (space->mm == mm)
 			return space;
 	return NULL;
+}
+
+/*
+ * Is space's arena still mapped?  munmap(2) detaches the VMA under the
+ * mmap write lock and only then, read-locked, calls ->close: a space seen
+ * attached under mmap_read_lock lives until that lock is dropped.  The
+ * space is in the table (bsdvm_spaces_lock), so its memory is valid.
+ */
+static bool space_attached(struct bsdvm_space *space)
+{
+	struct vm_area_struct *vma;
+
+	lockdep_assert_held(&bsdvm_spaces_lock);
+	lockdep_assert_held(&space->mm->mmap_lock);
+	vma = vma_lookup(space->mm, space->pmap.start);
+	return vma && vma->vm_ops == &bsdvm_vm_ops &&
+	       vma->vm_private_data == space;
 }
 
 struct bsdvm_space *bsdvm_space_current(void)
@@ -46,6 +64,8 @@ struct bsdvm_space *bsdvm_space_current(void)
 
 	mutex_lock(&bsdvm_spaces_lock);
 	space = space_lookup(current->mm);
+	if (space && !space_attached(space))
+		space = NULL;	/* being unmapped: its ->close may run now */
 	/* a forked child's pid is unknown until it runs (bsdvm_space_create) */
 	if (space && !space->pid) {
 		space->pid = current->tgid;
@@ -69,12 +89,29 @@ void bsdvm_space_learn_pid(struct bsdvm_space *space)
 }
 
 /*
- * For the dump (dump.c): the space whose process is pid, with its mm
- * pinned (mmget_not_zero: an mm being torn down is skipped), or NULL.  The
- * caller takes mmap_read_lock(mm) with no other lock held, finds the space
- * again with bsdvm_space_find(), and mmput()s.
+ * For the dump (dump.c), which names spaces by pid but must follow one
+ * space: a pid is reused, an id never.  mm's space's id if pid is its
+ * process, else 0.
  */
-struct mm_struct *bsdvm_space_mm_get(pid_t pid)
+u64 bsdvm_space_id_of(struct mm_struct *mm, pid_t pid)
+{
+	struct bsdvm_space *space;
+	u64 id = 0;
+
+	mutex_lock(&bsdvm_spaces_lock);
+	space = space_lookup(mm);
+	if (space && space->pid == pid)
+		id = space->id;
+	mutex_unlock(&bsdvm_spaces_lock);
+	return id;
+}
+
+/*
+ * The mm of space id, pinned (mmget_not_zero: an mm being torn down is
+ * skipped), or NULL.  The caller takes mmap_read_lock(mm) with no other
+ * lock held, finds the space again with bsdvm_space_find(), and mmput()s.
+ */
+struct mm_struct *bsdvm_space_mm_get(u64 id)
 {
 	struct bsdvm_space *space;
 	struct mm_struct *mm = NULL;
@@ -83,7 +120,7 @@ struct mm_struct *bsdvm_space_mm_get(pid_t pid)
 	mutex_lock(&bsdvm_spaces_lock);
 	hash_for_each(bsdvm_spaces, bkt, space, hash) {
 		/* space->mm is mmgrab()ed: its memory is valid here */
-		if (space->pid == pid && mmget_not_zero(space->mm)) {
+		if (space->id == id && mmget_not_zero(space->mm)) {
 			mm = space->mm;
 			break;
 		}
@@ -92,14 +129,17 @@ struct mm_struct *bsdvm_space_mm_get(pid_t pid)
 	return mm;
 }
 
-/* mm's space, if it is still pid's; caller holds mmap_read_lock(mm). */
-struct bsdvm_space *bsdvm_space_find(struct mm_struct *mm, pid_t pid)
+/*
+ * mm's space if it is still space id with its arena attached; the caller
+ * holds mmap_read_lock(mm) for as long as it uses it.
+ */
+struct bsdvm_space *bsdvm_space_find(struct mm_struct *mm, u64 id)
 {
 	struct bsdvm_space *space;
 
 	mutex_lock(&bsdvm_spaces_lock);
 	space = space_lookup(mm);
-	if (space && space->pid != pid)
+	if (space && (space->id != id || !space_attached(space)))
 		space = NULL;
 	mutex_unlock(&bsdvm_spaces_lock);
 	return space;
@@ -134,11 +174,14 @@ long bsdvm_nr_spaces(void)
  */
 struct bsdvm_space *bsdvm_space_create(struct vm_area_struct *vma)
 {
+	static u64 next_id;	/* bsdvm_spaces_lock */
 	struct bsdvm_space *space;
 
+	lockdep_assert_held_write(&vma->vm_mm->mmap_lock);
 	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
 	if (!space)
 		return NULL;
+	refcount_set(&space->refs, 1);	/* the arena's */
 	space->mm = vma->vm_mm;
 	mmgrab(space->mm);
 	bsdvm_pmap_init(&space->pmap, vma);
@@ -150,6 +193,7 @@ struct bsdvm_space *bsdvm_space_create(struct vm_area_struct *vma)
 	if (current->mm == vma->vm_mm)
 		space->pid = current->tgid;
 	mutex_lock(&bsdvm_spaces_lock);
+	space->id = ++next_id;
 	hash_add(bsdvm_spaces, &space->hash, (unsigned long)space->mm);
 	nr_spaces++;
 	mutex_unlock(&bsdvm_spaces_lock);
@@ -160,21 +204,41 @@ struct bsdvm_space *bsdvm_space_create(struct vm_area_struct *vma)
 	return space;
 }
 
-/* The mm's last arena VMA is gone (its PTEs too); mm is write-locked. */
+/* Keep space past a release of the lock that kept it (see space.h). */
+struct bsdvm_space *bsdvm_space_hold(struct bsdvm_space *space)
+{
+	refcount_inc(&space->refs);
+	return space;
+}
+
+/* No PTE is left and nobody can find the space: free what only it held. */
+void bsdvm_space_put(struct bsdvm_space *space)
+{
+	if (!refcount_dec_and_test(&space->refs))
+		return;
+	bsdvm_pmap_release(&space->pmap);
+	if (space->vs)
+		vmspace_free(space->vs);
+	mmdrop(space->mm);
+	kfree(space);
+}
+
+/*
+ * The mm's last arena VMA is gone (detached, its PTEs zapped); mm is
+ * locked, maybe only for read (munmap).  Lookups stop finding the space;
+ * a fault that released its lock may still hold it.
+ */
 void bsdvm_space_destroy(struct bsdvm_space *space)
 {
+	lockdep_assert_held(&space->mm->mmap_lock);
 	mutex_lock(&bsdvm_spaces_lock);
 	hash_del(&space->hash);
 	nr_spaces--;
 	mutex_unlock(&bsdvm_spaces_lock);
 	trace_bsdvm_space_destroy(space->pid);
 	bsdvm_dump_changed();
-	/* No PTE is left to zap: forget them, then free what only we held. */
-	bsdvm_pmap_release(&space->pmap);
-	if (space->vs)
-		vmspace_free(space->vs);
-	mmdrop(space->mm);
-	kfree(space);
+	WRITE_ONCE(space->pmap.vma, NULL);
+	bsdvm_space_put(space);
 }
 
 /*
@@ -204,13 +268,13 @@ int bsdvm_arena_mmap(struct file *file, struct vm_area_struct *vma)
 		bsdvm_space_destroy(space);
 		return -ENOMEM;
 	}
+	/* nothing inside may be more than the arena: PROT_EXEC, W^X policy */
+	vmspace_limit_prot(space->vs,
+			   (vma->vm_flags & VM_READ ? VM_PROT_READ : 0) |
+			   (vma->vm_flags & VM_WRITE ? VM_PROT_WRITE : 0) |
+			   (vma->vm_flags & VM_EXEC ? VM_PROT_EXECUTE : 0));
 	vma->vm_ops = &bsdvm_vm_ops;
 	vma->vm_private_data = space;
-	/*
-	 * VM_WIPEONFORK: fork copies no arena PTE into the child, whatever
-	 * the order of ->open and the PTE copy in this kernel's dup_mmap().
-	 */
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
-		     VM_WIPEONFORK);
+	vm_flags_set(vma, BSDVM_ARENA_VM_FLAGS);
 	return 0;
 }

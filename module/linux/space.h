@@ -7,23 +7,45 @@
  *
  * Lifetime and locking (see Documentation/linux.rst):
  *   - A space is created in f_op->mmap and in ->open of a forked child's
- *     arena VMA, and destroyed in ->close of its mm's last arena VMA.  All
- *     three run with the space's mm write-locked, and every other user
- *     (fault, ioctl, ->access) holds that mm's mmap_lock for read, so the
- *     mmap_lock alone keeps a space alive while it is used.
- *   - Lock order: mmap_lock, then the core's locks (vm.h), then
- *     i_mmap_rwsem (unmap_mapping_range), then the pv locks and xarray
- *     locks of pmap.c, then page-table locks.
+ *     arena VMA, and torn down in ->close of its mm's last arena VMA.
+ *     munmap(2) runs ->close with mmap_lock only read-held (it downgrades
+ *     after detaching the VMA), so holding mmap_lock does not by itself
+ *     keep a space alive.  What does: the arena VMA is attached.  Detaching
+ *     needs mmap_lock for write, so a user that finds the space and sees
+ *     its VMA attached (bsdvm_space_current, under mmap_read_lock and
+ *     bsdvm_spaces_lock) may use it until it drops mmap_lock.  A fault
+ *     has vmf->vma attached for as long as it holds its lock.
+ *   - refs counts the arena (one, until ->close) and the users that keep
+ *     the space past a lock drop (a fault whose pager released the fault
+ *     lock).  The last bsdvm_space_put() frees it, with no lock needed.
+ *     Nothing may touch the space's VMA after ->close.
+ *   - Lock order: mmap_lock, then bsdvm_spaces_lock (lookups only), then
+ *     the core's locks (vm.h), then i_mmap_rwsem (unmap_mapping_range),
+ *     then the pv locks and xarray locks of pmap.c, then page-table locks.
  */
 #ifndef _BSDVM_LINUX_SPACE_H
 #define _BSDVM_LINUX_SPACE_H
 
 #include <linux/mm_types.h>
+#include <linux/refcount.h>
 #include <linux/xarray.h>
 #include <linux/hashtable.h>
 
 struct vm_space;
 struct bsdvm_space;
+
+/*
+ * The arena VMA's flags, set at mmap and again in every copy (->open):
+ * a raw madvise(2) can clear VM_WIPEONFORK (MADV_KEEPONFORK), and then
+ * fork would copy PTEs no pmap knows of into the child.
+ *   VM_PFNMAP       PTEs of our own pages; also makes mlock(2), KSM, THP,
+ *                   MADV_DONTNEED/FREE/COLD/PAGEOUT and GUP leave it alone
+ *   VM_DONTEXPAND   mremap(2) cannot grow it
+ *   VM_DONTDUMP     core dumps skip it (MADV_DODUMP refuses VM_PFNMAP)
+ *   VM_WIPEONFORK   fork copies no PTE: vmspace_fork() decides
+ */
+#define BSDVM_ARENA_VM_FLAGS \
+	(VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_WIPEONFORK)
 
 /*
  * The machine-dependent half of a space.  ptes records what this pmap has
@@ -51,6 +73,8 @@ struct pmap {
 
 struct bsdvm_space {
 	struct hlist_node hash;		/* bsdvm_spaces, by mm (spaces lock) */
+	refcount_t refs;		/* the arena + holders; see above */
+	u64 id;				/* unique for the module's life */
 	struct mm_struct *mm;		/* mmgrab()ed: the key, never mmget */
 	/* the core's space; NULL if a fork could not copy it (SIGBUS) */
 	struct vm_space *vs;
@@ -70,13 +94,19 @@ void bsdvm_space_exit(void);
 int bsdvm_arena_mmap(struct file *file, struct vm_area_struct *vma);
 struct bsdvm_space *bsdvm_space_create(struct vm_area_struct *vma);
 void bsdvm_space_destroy(struct bsdvm_space *space);
-/* The calling process's space; caller holds mmap_read_lock(current->mm). */
+struct bsdvm_space *bsdvm_space_hold(struct bsdvm_space *space);
+void bsdvm_space_put(struct bsdvm_space *space);
+/*
+ * The calling process's space if its arena is attached, else NULL; the
+ * caller holds mmap_read_lock(current->mm) until it is done with it.
+ */
 struct bsdvm_space *bsdvm_space_current(void);
 long bsdvm_nr_spaces(void);
 /* For the dump (dump.c); see space.c. */
 void bsdvm_space_learn_pid(struct bsdvm_space *space);
-struct mm_struct *bsdvm_space_mm_get(pid_t pid);
-struct bsdvm_space *bsdvm_space_find(struct mm_struct *mm, pid_t pid);
+u64 bsdvm_space_id_of(struct mm_struct *mm, pid_t pid);
+struct mm_struct *bsdvm_space_mm_get(u64 id);
+struct bsdvm_space *bsdvm_space_find(struct mm_struct *mm, u64 id);
 int bsdvm_space_pids(pid_t *pids, int max);
 
 /* dump.c: debugfs bsdvm/spaces/<pid> */
@@ -111,6 +141,10 @@ struct bsdvm_fault_ctx {
 	vm_fault_t ret;
 	bool mkwrite;		/* from ->pfn_mkwrite: no VM_FAULT_RETRY */
 	bool dropped;		/* a pager released the fault lock */
+	/* held across that release (vmops.c puts it); NULL if none */
+	struct bsdvm_space *held;
+	/* a pager asked for the faulting PTE to go (mkwrite, no read) */
+	bool unmap;
 };
 
 #endif /* _BSDVM_LINUX_SPACE_H */

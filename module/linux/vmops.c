@@ -66,6 +66,8 @@ static vm_fault_t bsdvm_vm_fault_common(struct vm_fault *vmf, bool mkwrite)
 	if (trace_bsdvm_fault_enabled())
 		t0 = ktime_get_ns();
 	rv = vm_fault(space->vs, vmf->address, type, &fc, &info);
+	if (fc.unmap)	/* mkwrite: a read is needed first, by ->fault */
+		vm_fault_unmap(space->vs, vmf->address);
 	if (trace_bsdvm_fault_enabled() && t0)
 		trace_bsdvm_fault(vmf->address, type == VM_PROT_WRITE ? 1 :
 				  type == VM_PROT_EXECUTE ? 2 : 0, rv,
@@ -73,10 +75,14 @@ static vm_fault_t bsdvm_vm_fault_common(struct vm_fault *vmf, bool mkwrite)
 	/*
 	 * A pager read with the fault lock released (vnode_pager.c): the
 	 * VMA may be gone, so touch nothing; the retried fault finds the
-	 * page, or the error the read left.
+	 * page, or the error the read left.  The space was held across the
+	 * core's use of it after the release; this may be its last put.
 	 */
-	if (fc.dropped)
+	if (fc.dropped) {
+		if (fc.held)
+			bsdvm_space_put(fc.held);
 		return VM_FAULT_RETRY;
+	}
 	switch (rv) {
 	case KERN_SUCCESS:
 		return fc.ret;
@@ -126,6 +132,9 @@ static void bsdvm_vm_open(struct vm_area_struct *vma)
 	struct bsdvm_space *parent = vma->vm_private_data;
 	struct bsdvm_space *child;
 
+	lockdep_assert_held_write(&vma->vm_mm->mmap_lock);
+	/* before dup_mmap() looks at VM_WIPEONFORK (both kernels) */
+	vm_flags_set(vma, BSDVM_ARENA_VM_FLAGS);
 	if (!parent)
 		return;
 	if (vma->vm_mm == parent->mm) {

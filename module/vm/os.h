@@ -31,6 +31,15 @@
  *   void os_cond_resched(void);            let others run in a long loop
  *                                           (no core spinlock is ever
  *                                           held: the core's locks sleep)
+ *   bool os_interrupted(void);             the caller is being killed: a
+ *                                           long loop stops (EINTR)
+ *
+ * Policy of the host process:
+ *   bool os_wx_denied(int old_prot, int new_prot);
+ *                                           a protection change (VM_PROT_*
+ *                                           bits; old = new for a new
+ *                                           mapping) the host's W^X rule
+ *                                           refuses (Linux: PR_SET_MDWE)
  *
  * Memory (may fail; callers handle NULL):
  *   void *os_malloc(size_t size);          uninitialised, accounted

@@ -117,6 +117,11 @@ struct vm_space *vmspace_alloc(vm_offset_t min, vm_offset_t max,
 /* fork: a new space for the child per entry inheritance; 0 or ENOMEM */
 int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 		 struct vm_space **childp);
+/*
+ * The host's limit on every protection in vs (Linux: the arena VMA's);
+ * mappings beyond it fail with EACCES.  Call before the first mapping.
+ */
+void vmspace_limit_prot(struct vm_space *vs, vm_prot_t max);
 /* exit/exec: remove every mapping, release every entry, object and page */
 void vmspace_free(struct vm_space *vs);
 /* this space's counters; live counts are of objects/pages it can reach */
@@ -196,8 +201,16 @@ struct vm_fault_info {
 	int depth;		/* shadow-chain levels walked (0 = first object) */
 	vm_prot_t prot;		/* protection the page was entered with */
 };
+/*
+ * A pager may release the host's fault lock (vm_pager.h) and the core's
+ * locks to read; the core still counts into vs afterwards, so the caller
+ * keeps vs allocated until vm_fault returns (though its map may be
+ * emptied meanwhile).
+ */
 int vm_fault(struct vm_space *vs, vm_offset_t va, vm_prot_t fault_type,
 	     void *pmap_ctx, struct vm_fault_info *info);
+/* Remove the PTE at va for a refault that may read (map lock taken). */
+void vm_fault_unmap(struct vm_space *vs, vm_offset_t va);
 
 /*
  * The page a fault at va would map, held (os_page_hold) for the caller,

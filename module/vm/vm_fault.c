@@ -268,7 +268,11 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 			vm_object_page_take(obj, start + i);
 			vm_page_free_unmapped(ma[i]);
 		} else if (got[i] != ma[i]) {
-			/* a lent page takes the placeholder's slot */
+			/*
+			 * a lent page takes the placeholder's slot; the host
+			 * keeps vs alive while vm_fault runs (vm.h), though
+			 * its map may be empty by now
+			 */
 			OS_ASSERT(os_page_flags(got[i]) == VM_PG_LENT);
 			vm_object_page_replace(obj, start + i, got[i]);
 			vm_stat_event(container_of(map, struct vm_space, map),
@@ -552,6 +556,22 @@ relock:
 	os_rwlock_wlock(&map->lock);
 	wlocked = true;
 	goto retry;
+}
+
+/*
+ * A host that may not let a pager read here (a write to a present
+ * read-only PTE, answered in place) takes the PTE away, so that the access
+ * refaults as one that may read: under the map lock held for write, as no
+ * pmap_enter() of this map can then run.
+ */
+void vm_fault_unmap(struct vm_space *vs, vm_offset_t va)
+{
+	struct vm_map *map = &vs->map;
+
+	va = trunc_page(va);
+	os_rwlock_wlock(&map->lock);
+	pmap_remove(map->pmap, va, va + OS_PAGE_SIZE);
+	os_rwlock_wunlock(&map->lock);
 }
 
 int vm_fault(struct vm_space *vs, vm_offset_t va, vm_prot_t fault_type,

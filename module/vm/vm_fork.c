@@ -101,6 +101,7 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 	child = vmspace_alloc(map->min_offset, map->max_offset, child_pmap);
 	if (!child)
 		return ENOMEM;
+	child->map.max_prot = map->max_prot;
 	os_rwlock_wlock(&map->lock);
 	child->daddr = parent->daddr;
 	child->dbreak = parent->dbreak;

@@ -24,6 +24,7 @@ void vm_map_init(struct vm_map *map, struct pmap *pmap, vm_offset_t min,
 	map->nentries = 0;
 	map->size = 0;
 	map->pmap = pmap;
+	map->max_prot = VM_PROT_ALL;
 }
 
 struct vm_map_entry *vm_map_entry_create(void)
@@ -287,6 +288,10 @@ int vm_map_insert(struct vm_map *map, struct vm_object *object,
 		object = NULL;
 		prot = max = VM_PROT_NONE;
 	} else {
+		/* the host's bound: EACCES, as prot beyond the file's */
+		max &= map->max_prot;
+		if (prot & ~max)
+			return KERN_PROTECTION_FAILURE;
 		if (cow & MAP_COPY_ON_WRITE) {
 			eflags |= MAP_ENTRY_COW;
 			if (object)
@@ -544,7 +549,8 @@ int vm_map_protect(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 		if (e->eflags & MAP_ENTRY_GUARD)
 			continue;
 		if (((flags & VM_MAP_PROTECT_SET_PROT) &&
-		     (new_prot & e->max_protection) != new_prot) ||
+		     ((new_prot & e->max_protection) != new_prot ||
+		      os_wx_denied(e->protection, new_prot))) ||
 		    ((flags & VM_MAP_PROTECT_SET_MAXPROT) &&
 		     (new_maxprot & e->max_protection) != new_maxprot)) {
 			os_rwlock_wunlock(&map->lock);

@@ -76,6 +76,8 @@ struct vm_map {
 	int nentries;
 	vm_size_t size;			/* bytes mapped, guards included */
 	struct pmap *pmap;
+	/* what the host lets any entry have (its arena's protection) */
+	vm_prot_t max_prot;
 };
 
 struct vm_space {

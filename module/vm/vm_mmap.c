@@ -143,6 +143,9 @@ int vm_mmap(struct vm_space *vs, const struct vm_mmap_req *req,
 	if (prot & ~req->maxprot_limit)
 		return EACCES;
 	max_prot &= req->maxprot_limit;
+	/* W^X as the host's mmap(2) has it (Linux: PR_SET_MDWE) */
+	if (os_wx_denied(prot, prot))
+		return EACCES;
 
 	if (flags & BSD_MAP_GUARD) {
 		cow = MAP_CREATE_GUARD;

@@ -92,6 +92,13 @@ struct vm_space *vmspace_alloc(vm_offset_t min, vm_offset_t max,
 	return vs;
 }
 
+/* Bound every entry's max protection by max (before any is mapped). */
+void vmspace_limit_prot(struct vm_space *vs, vm_prot_t max)
+{
+	OS_ASSERT(!vs->map.nentries);
+	vs->map.max_prot = max & VM_PROT_ALL;
+}
+
 void vmspace_free(struct vm_space *vs)
 {
 	if (!vs)

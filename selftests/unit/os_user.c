@@ -11,6 +11,18 @@
 #include <string.h>
 #include <stdarg.h>
 #include "os.h"
+#include "vm.h"
+
+bool os_user_interrupted;
+bool os_user_mdwe;
+
+/* Linux's map_deny_write_exec(), when a test turns MDWE on. */
+bool os_wx_denied(int old_prot, int new_prot)
+{
+	if (!os_user_mdwe || !(new_prot & VM_PROT_EXECUTE))
+		return false;
+	return (new_prot & VM_PROT_WRITE) || !(old_prot & VM_PROT_EXECUTE);
+}
 
 void os_assert_fail(const char *cond, const char *file, int line,
 		    const char *func)

@@ -104,6 +104,17 @@ static inline void os_cond_resched(void)
 {
 }
 
+/* ---- host policy: tests set these (os_user.c) ---- */
+extern bool os_user_interrupted;	/* os_interrupted() answers this */
+extern bool os_user_mdwe;		/* W^X as Linux's PR_SET_MDWE */
+
+static inline bool os_interrupted(void)
+{
+	return os_user_interrupted;
+}
+
+bool os_wx_denied(int old_prot, int new_prot);
+
 /* ---- pages ---- */
 struct os_pv;			/* fake pmap's reverse mapping (pmap_user.c) */
 

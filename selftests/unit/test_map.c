@@ -192,3 +192,54 @@ TEST(other_calls_bad_arguments)
 	CHECK_EQ(vm_mincore(p->vs, PGA(3000), 0, vec), ENOMEM);
 	tp_exit(p);
 }
+
+/* The host's arena protection bounds every mapping, also in a child. */
+TEST(host_prot_limit_bounds_maps_brk_and_children)
+{
+	struct tproc *p = tp_new(), *c;
+	vm_offset_t a, cur;
+	int err;
+
+	vmspace_limit_prot(p->vs, RW);
+	CHECK_EQ(tp_mmap(p, 0, PS, RW | BSD_PROT_EXEC, PRIV, &err), 0);
+	CHECK_EQ(err, EACCES);
+	a = tp_mmap(p, 0, PS, RW, PRIV, &err);
+	CHECK(a);
+	CHECK_EQ(vm_mprotect(p->vs, a, PS, BSD_PROT_READ | BSD_PROT_EXEC),
+		 EACCES);
+	CHECK_EQ(vm_brk(p->vs, vmspace_daddr(p->vs) + PS, 1UL << 30, &cur),
+		 0);
+	CHECK_EQ(vm_mprotect(p->vs, vmspace_daddr(p->vs), PS, BSD_PROT_ALL),
+		 EACCES);
+	c = tp_fork(p);
+	CHECK_EQ(tp_mmap(c, 0, PS, BSD_PROT_EXEC, PRIV, &err), 0);
+	CHECK_EQ(err, EACCES);
+	tp_exit(c);
+	tp_exit(p);
+}
+
+/* Linux's PR_SET_MDWE rules: no W+X, no gaining X. */
+TEST(wx_policy_refuses_write_exec_and_exec_gain)
+{
+	struct tproc *p = tp_new();
+	vm_offset_t rw, rx;
+	int err;
+
+	rw = tp_mmap(p, 0, PS, RW, PRIV, &err);
+	rx = tp_mmap(p, 0, PS, BSD_PROT_READ | BSD_PROT_EXEC, PRIV, &err);
+	CHECK(rw && rx);
+	os_user_mdwe = true;
+	CHECK_EQ(tp_mmap(p, 0, PS, RW | BSD_PROT_EXEC, PRIV, &err), 0);
+	CHECK_EQ(err, EACCES);
+	CHECK(tp_mmap(p, 0, PS, BSD_PROT_READ | BSD_PROT_EXEC, PRIV, &err));
+	CHECK_EQ(vm_mprotect(p->vs, rw, PS, BSD_PROT_READ | BSD_PROT_EXEC),
+		 EACCES);
+	CHECK_EQ(vm_mprotect(p->vs, rx, PS, BSD_PROT_ALL), EACCES);
+	CHECK_EQ(vm_mprotect(p->vs, rx, PS, BSD_PROT_READ | BSD_PROT_EXEC),
+		 0);
+	CHECK_EQ(vm_mprotect(p->vs, rx, PS, BSD_PROT_READ), 0);
+	CHECK_EQ(vm_mprotect(p->vs, rw, PS, BSD_PROT_READ), 0);
+	os_user_mdwe = false;
+	CHECK_EQ(vm_mprotect(p->vs, rw, PS, BSD_PROT_ALL), 0);
+	tp_exit(p);
+}
