@@ -276,7 +276,8 @@ long bsdvm_ioc_stats(struct file *file, void __user *arg)
 		return -EINVAL;
 	if (a.flags & BSDVM_STATS_GLOBAL) {
 		/* files whose last mapper exited are released first */
-		bsdvm_vnode_flush();
+		if (bsdvm_vnode_flush_all())
+			return -EINTR;
 		vm_stats_global(&st);
 		a.arena_start = 0;
 		a.arena_end = 0;

@@ -21,8 +21,13 @@ int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
 		    int *maxp, bool *anonp);
 /* Drop a reference bsdvm_vnode_get gave (no lock held). */
 void bsdvm_vnode_put(struct vm_object *obj);
-/* Wait for pending write-back and release of unmapped files (no lock). */
+/*
+ * Wait, interruptibly and with no lock held, for the write-back and release
+ * of files whose last mapping the caller removed (bsdvm_vnode_flush), or
+ * of every file unmapped before the call (_all: 0 or -ERESTARTSYS).
+ */
 void bsdvm_vnode_flush(void);
+int bsdvm_vnode_flush_all(void);
 int bsdvm_vnode_init(void);
 void bsdvm_vnode_exit(void);
 

@@ -76,15 +76,31 @@ struct bsdvm_vnode {
 	struct task_struct *fail_task;
 	pgoff_t fail_index;
 	struct work_struct reap;
+	/* on vnode_reaping while reap is due (vnode_reap_lock) */
+	struct list_head reaping;
+	struct task_struct *reap_task;	/* whose last unmap queued it */
+	u64 reap_seq;			/* when (vnode_reap_seq) */
 	/*
 	 * FS_MODIFY of the first mapper's file_inode(): write(2) reports it
 	 * on the inode it was given (a block device's node, not the device's
-	 * inode).  Frees the vnode.
+	 * inode).  Its free drops one of refs.
 	 */
 	struct fsnotify_mark mark;
+	/* the mark's, and a reap's past the object's end (vnode_reap) */
+	refcount_t refs;
 };
 
 static DEFINE_MUTEX(vnode_lock);
+/*
+ * vnode_reap_lock protects vnode_reaping, vnode_reap_seq and each vnode's
+ * reap fields: the write-backs due, so that a caller waits for its own
+ * (bsdvm_vnode_flush) and not for another user's stuck file system.  A
+ * leaf spinlock.
+ */
+static DEFINE_SPINLOCK(vnode_reap_lock);
+static LIST_HEAD(vnode_reaping);
+static u64 vnode_reap_seq;
+static DECLARE_WAIT_QUEUE_HEAD(vnode_reap_wq);
 static DEFINE_HASHTABLE(vnode_table, 7);
 static struct workqueue_struct *vnode_wq;
 static struct fsnotify_group *vnode_group;
@@ -247,13 +263,11 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 	if (vmf) {
 		if (fc->mkwrite) {
 			/*
-			 * ->pfn_mkwrite may not answer VM_FAULT_RETRY: take
-			 * the PTE away and let ->fault do the read.
+			 * ->pfn_mkwrite may not answer VM_FAULT_RETRY: the
+			 * host takes the PTE away (vm_fault_unmap, under the
+			 * map lock we no longer hold) and ->fault reads.
 			 */
-			struct bsdvm_space *space = vmf->vma->vm_private_data;
-			unsigned long va = vmf->address & PAGE_MASK;
-
-			pmap_remove(&space->pmap, va, va + PAGE_SIZE);
+			fc->unmap = true;
 			return KERN_RETRY;
 		}
 		if ((vmf->flags & FAULT_FLAG_TRIED) &&
@@ -268,6 +282,8 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 				return KERN_RETRY;	/* lock kept */
 			get_file(file);
+			/* the core counts into the space after the release */
+			fc->held = bsdvm_space_hold(vmf->vma->vm_private_data);
 			release_fault_lock(vmf);
 			fc->dropped = true;
 			dropped = true;
@@ -344,12 +360,33 @@ out:
 	return err;
 }
 
+static void vnode_free(struct bsdvm_vnode *vn)
+{
+	if (refcount_dec_and_test(&vn->refs))
+		kfree(vn);
+}
+
 /* The last mapping went: write back, then let go (vnode_reap). */
 static void vnode_lastref(struct vm_object *obj)
 {
 	struct bsdvm_vnode *vn = obj->handle;
 
+	spin_lock(&vnode_reap_lock);
+	if (list_empty(&vn->reaping))
+		list_add_tail(&vn->reaping, &vnode_reaping);
+	vn->reap_task = current;
+	vn->reap_seq = ++vnode_reap_seq;
+	spin_unlock(&vnode_reap_lock);
 	queue_work(vnode_wq, &vn->reap);
+}
+
+/* The reap is over, or left for the next lastref: wake its waiters. */
+static void vnode_reap_done(struct bsdvm_vnode *vn)
+{
+	spin_lock(&vnode_reap_lock);
+	list_del_init(&vn->reaping);
+	spin_unlock(&vnode_reap_lock);
+	wake_up_all(&vnode_reap_wq);
 }
 
 static void vnode_reap(struct work_struct *work)
@@ -371,6 +408,7 @@ static void vnode_reap(struct work_struct *work)
 		if (!last) {
 			/* mapped again; its lastref will queue us again */
 			mutex_unlock(&vnode_lock);
+			vnode_reap_done(vn);
 			return;
 		}
 		/* dirtied meanwhile: again; after an error, give up */
@@ -380,7 +418,11 @@ static void vnode_reap(struct work_struct *work)
 	}
 	hash_del(&vn->hash);
 	mutex_unlock(&vnode_lock);
+	/* waiters wake when the object and its file reference are gone */
+	refcount_inc(&vn->refs);
 	vm_object_deallocate(obj);	/* -> vnode_dealloc */
+	vnode_reap_done(vn);
+	vnode_free(vn);
 }
 
 static void vnode_dealloc(struct vm_object *obj)
@@ -435,7 +477,7 @@ static int vnode_handle_event(struct fsnotify_mark *mark, u32 mask,
 
 static void vnode_free_mark(struct fsnotify_mark *mark)
 {
-	kfree(container_of(mark, struct bsdvm_vnode, mark));
+	vnode_free(container_of(mark, struct bsdvm_vnode, mark));
 }
 
 static const struct fsnotify_ops vnode_fsnotify_ops = {
@@ -447,6 +489,33 @@ static bool vnode_is_dev_zero(struct inode *inode)
 {
 	return S_ISCHR(inode->i_mode) && imajor(inode) == MEM_MAJOR &&
 	       iminor(inode) == 5;
+}
+
+/*
+ * The kernel's attribute file systems: files whose f_op->mmap refuses
+ * (kernfs's and procfs's ask an attribute that has no mmap: ENODEV or
+ * EIO).  A module cannot ask f_op->mmap without a VMA to give it, so these
+ * are refused by name, as do_mmap() would refuse them.
+ */
+static bool vnode_is_attribute_fs(struct inode *inode)
+{
+	switch (inode->i_sb->s_magic) {
+	case SYSFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case PROC_SUPER_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case SELINUX_MAGIC:
+	case SMACK_MAGIC:
+	case BPF_FS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case PSTOREFS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static unsigned int vnode_seals(struct file *file)
@@ -472,6 +541,12 @@ static int vnode_check(struct file *file, int prot, int flags,
 		return -ENODEV;
 	if (!(file->f_mode & FMODE_READ))
 		return -EACCES;
+	/* what do_mmap() refuses (no f_op->mmap, attributes), and we read */
+	if (!file->f_op->mmap)
+		return -ENODEV;
+	if (vnode_is_attribute_fs(inode))	/* proc_reg_mmap says EIO */
+		return inode->i_sb->s_magic == PROC_SUPER_MAGIC ? -EIO :
+								  -ENODEV;
 	if (!file->f_op->read_iter)
 		return -ENODEV;
 	/* a block device in use as swap has the flag on its own inode */
@@ -520,6 +595,8 @@ static struct bsdvm_vnode *vnode_create(struct file *file)
 	mutex_init(&vn->lock);
 	mutex_init(&vn->wb_lock);
 	INIT_WORK(&vn->reap, vnode_reap);
+	INIT_LIST_HEAD(&vn->reaping);
+	refcount_set(&vn->refs, 1);
 	vn->inode = inode;
 	vn->file = get_file(file);
 	fsnotify_init_mark(&vn->mark, vnode_group);
@@ -585,11 +662,16 @@ int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
 		}
 		vn->wfile = get_file(file);
 	}
-	vm_pager_setsize(vn->obj, vnode_npages(file));
 	vm_object_reference(vn->obj);
 	*objp = vn->obj;
 unlock:
 	mutex_unlock(&vnode_lock);
+	/*
+	 * Not under vnode_lock: the object lock may be held long by another
+	 * user's WILLNEED over a big file, and vnode_lock is everyone's.
+	 */
+	if (*objp)
+		vm_pager_setsize(*objp, vnode_npages(file));
 out:
 	fput(file);
 	return err;
@@ -601,10 +683,53 @@ void bsdvm_vnode_put(struct vm_object *obj)
 	bsdvm_vnode_flush();
 }
 
+/* Is a reap that pred(vn, arg) picks still due? */
+static bool vnode_reap_due(bool (*pred)(struct bsdvm_vnode *, void *),
+			   void *arg)
+{
+	struct bsdvm_vnode *vn;
+	bool due = false;
+
+	spin_lock(&vnode_reap_lock);
+	list_for_each_entry(vn, &vnode_reaping, reaping) {
+		if (pred(vn, arg)) {
+			due = true;
+			break;
+		}
+	}
+	spin_unlock(&vnode_reap_lock);
+	return due;
+}
+
+static bool vnode_reap_mine(struct bsdvm_vnode *vn, void *task)
+{
+	return vn->reap_task == task;
+}
+
+static bool vnode_reap_before(struct bsdvm_vnode *vn, void *seq)
+{
+	return vn->reap_seq <= *(u64 *)seq;
+}
+
+/*
+ * The write-backs the caller's own unmaps started: an interrupted wait
+ * leaves them to finish behind it, as Linux's munmap leaves dirty pages.
+ */
 void bsdvm_vnode_flush(void)
 {
-	if (atomic_read(&vnode_count))
-		flush_workqueue(vnode_wq);
+	wait_event_interruptible(vnode_reap_wq,
+				 !vnode_reap_due(vnode_reap_mine, current));
+}
+
+int bsdvm_vnode_flush_all(void)
+{
+	u64 seq;
+
+	spin_lock(&vnode_reap_lock);
+	seq = vnode_reap_seq;
+	spin_unlock(&vnode_reap_lock);
+	return wait_event_interruptible(vnode_reap_wq,
+			!vnode_reap_due(vnode_reap_before, &seq));
 }
 
 int bsdvm_vnode_init(void)

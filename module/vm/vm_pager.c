@@ -51,18 +51,36 @@ int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
 	return 0;
 }
 
+/* Lookups vm_pager_lend_range() makes between lock releases. */
+#define VM_PAGER_LEND_BATCH	64
+
 void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
 			 vm_pindex_t last, struct vm_space *vs)
 {
 	vm_pindex_t i = first, hole_end = first, next;
-	int n;
+	int n, batch = 0;
 
 	os_mutex_assert_held(&obj->lock);
-	if (!obj->size || first >= obj->size)
-		return;
-	if (last >= obj->size)
-		last = obj->size - 1;
 	while (i <= last) {
+		if (!obj->size || i >= obj->size)
+			break;
+		if (last >= obj->size)
+			last = obj->size - 1;
+		if (++batch == VM_PAGER_LEND_BATCH) {
+			/*
+			 * A whole sparse file may take long: let the file's
+			 * other users (truncate, a new mapping) have the
+			 * object, and stop if we are being killed.
+			 */
+			batch = 0;
+			if (os_interrupted())
+				break;
+			vm_object_unlock(obj);
+			os_cond_resched();
+			vm_object_lock(obj);
+			hole_end = i;	/* look at the index again */
+			continue;
+		}
 		if (i >= hole_end) {
 			/* the hole at i ends at the next resident page */
 			next = i;
@@ -79,8 +97,6 @@ void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
 			(int)(hole_end - i) : VM_PAGER_CLUSTER_MAX;
 		n = vm_pager_lend(obj, i, n, 0, vs);
 		i += n ? (vm_pindex_t)n : 1;
-		/* a whole sparse file may take a while: the locks sleep */
-		os_cond_resched();
 	}
 }
 

@@ -118,6 +118,8 @@ int vm_pager_lend(struct vm_object *obj, vm_pindex_t start, int count,
  * skipping what the host's cache lacks: MADV_WILLNEED and
  * MAP_PREFAULT_READ, for which a vnode object's resident pages include
  * the file's cached ones (FreeBSD's vnode objects are the page cache).
+ * The object lock is released and retaken every few lookups, and the walk
+ * stops early when the caller is being killed (os_interrupted).
  */
 void vm_pager_lend_range(struct vm_object *obj, vm_pindex_t first,
 			 vm_pindex_t last, struct vm_space *vs);

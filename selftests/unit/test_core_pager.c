@@ -798,3 +798,39 @@ TEST(vnode_willneed_lends_cached_pages)
 	fvn_free(v);
 	CHECK_EQ(live_pages(), 0);
 }
+
+/*
+ * A WILLNEED over a big sparse file lets go of the object between
+ * batches and stops when the caller is being killed: the last page,
+ * the only one cached, is reached only when nobody interrupts.
+ */
+TEST(vnode_willneed_sparse_file_stops_when_killed)
+{
+	const int npages = 300;	/* past one batch of lookups */
+	struct vm_stats st;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		struct tproc *p = tp_new();
+		struct fvn *v = fvn_new((vm_size_t)npages * PS);
+		vm_offset_t a;
+		int err;
+
+		v->lend = true;
+		OS_ASSERT(fvn_cache_page(v, npages - 1));
+		a = map_file(p, fvn_ref(v), (vm_size_t)npages * PS,
+			     BSD_PROT_READ, BSD_MAP_SHARED, &err);
+		CHECK_EQ(err, 0);
+		os_user_interrupted = round == 0;
+		CHECK_EQ(vm_madvise(p->vs, a, (vm_size_t)npages * PS,
+				    BSD_MADV_WILLNEED), 0);
+		os_user_interrupted = false;
+		vmspace_stats(p->vs, &st);
+		CHECK_EQ(st.lends, round == 0 ? 0 : 1);
+		CHECK_EQ(v->pages_read, 0);
+		CHECK_EQ(vm_object_check_all(), 0);
+		tp_exit(p);
+		fvn_free(v);
+	}
+	CHECK_EQ(live_pages(), 0);
+}
