@@ -9,6 +9,8 @@
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/bsdvm.h>
@@ -115,10 +117,39 @@ static long bsdvm_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * Each open file maps through an address_space of its own, the mapping of
+ * an inode of a private pseudo file system (as DRM does): a zap by file
+ * offset (pmap_page_protect's unmap_mapping_range) then reaches only the
+ * mms that map this file, a process and its forked children, and not
+ * every bsdvm user's arena.  No .owner: the mount lives as long as the
+ * module, and would pin it.
+ */
+#define BSDVM_FS_MAGIC	0x62736476	/* "bsdv" */
+static struct vfsmount *bsdvm_mnt;
+
+static int bsdvm_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, BSDVM_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type bsdvm_fs_type = {
+	.name		 = "bsdvm",
+	.init_fs_context = bsdvm_fs_init_fs_context,
+	.kill_sb	 = kill_anon_super,
+};
+
 static int bsdvm_open(struct inode *inode, struct file *file)
 {
+	struct inode *own;
+
 	if (!READ_ONCE(bsdvm_allow_users) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	own = alloc_anon_inode(bsdvm_mnt->mnt_sb);
+	if (IS_ERR(own))
+		return PTR_ERR(own);
+	file->f_mapping = own->i_mapping;
+	file->private_data = own;
 	atomic64_inc(&bsdvm_counters.opens);
 	atomic64_inc(&bsdvm_counters.open_files);
 	return 0;
@@ -126,6 +157,8 @@ static int bsdvm_open(struct inode *inode, struct file *file)
 
 static int bsdvm_release(struct inode *inode, struct file *file)
 {
+	/* no VMA is left: each holds the file */
+	iput(file->private_data);
 	atomic64_dec(&bsdvm_counters.open_files);
 	return 0;
 }
@@ -149,10 +182,19 @@ static struct miscdevice bsdvm_misc = {
 
 int bsdvm_dev_init(void)
 {
-	return misc_register(&bsdvm_misc);
+	int err;
+
+	bsdvm_mnt = kern_mount(&bsdvm_fs_type);
+	if (IS_ERR(bsdvm_mnt))
+		return PTR_ERR(bsdvm_mnt);
+	err = misc_register(&bsdvm_misc);
+	if (err)
+		kern_unmount(bsdvm_mnt);
+	return err;
 }
 
 void bsdvm_dev_exit(void)
 {
 	misc_deregister(&bsdvm_misc);
+	kern_unmount(bsdvm_mnt);
 }
