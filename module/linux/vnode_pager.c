@@ -417,6 +417,12 @@ static void vnode_reap(struct work_struct *work)
 		mutex_unlock(&vnode_lock);
 	}
 	hash_del(&vn->hash);
+	/*
+	 * A lastref between our passes queued us again; with the object at
+	 * one reference and out of the table none can follow.  That run
+	 * would find the vnode freed.
+	 */
+	cancel_work(&vn->reap);
 	mutex_unlock(&vnode_lock);
 	/* waiters wake when the object and its file reference are gone */
 	refcount_inc(&vn->refs);
@@ -589,6 +595,7 @@ static struct bsdvm_vnode *vnode_create(struct file *file)
 {
 	struct inode *inode = file->f_mapping->host;
 	struct bsdvm_vnode *vn = kzalloc(sizeof(*vn), GFP_KERNEL_ACCOUNT);
+	int err;
 
 	if (!vn)
 		return ERR_PTR(-ENOMEM);
@@ -601,10 +608,11 @@ static struct bsdvm_vnode *vnode_create(struct file *file)
 	vn->file = get_file(file);
 	fsnotify_init_mark(&vn->mark, vnode_group);
 	vn->mark.mask = FS_MODIFY;
-	if (fsnotify_add_inode_mark(&vn->mark, file_inode(file), 0)) {
+	err = fsnotify_add_inode_mark(&vn->mark, file_inode(file), 0);
+	if (err) {
 		fput(file);
 		fsnotify_put_mark(&vn->mark);	/* frees vn */
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(err);
 	}
 	vn->obj = vm_pager_allocate(OBJT_VNODE, &vnode_pager_ops, vn,
 				    vnode_npages(file));
@@ -737,7 +745,12 @@ int bsdvm_vnode_init(void)
 	vnode_wq = alloc_workqueue("bsdvm_vnode", WQ_UNBOUND, 0);
 	if (!vnode_wq)
 		return -ENOMEM;
-	vnode_group = fsnotify_alloc_group(&vnode_fsnotify_ops, 0);
+	/*
+	 * DUPS: a reaped vnode is out of vnode_table before its mark is off
+	 * the inode, and the next mapper's new vnode marks it meanwhile.
+	 */
+	vnode_group = fsnotify_alloc_group(&vnode_fsnotify_ops,
+					   FSNOTIFY_GROUP_DUPS);
 	if (IS_ERR(vnode_group)) {
 		destroy_workqueue(vnode_wq);
 		return PTR_ERR(vnode_group);
