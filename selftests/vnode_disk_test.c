@@ -6,11 +6,13 @@
  * ext4 and mkfs.ext4 for the second fixture); skips without them.  Each
  * test ends with no object, page or loan left in the module.
  */
+#include <linux/futex.h>
 #include <linux/loop.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "kselftest_harness.h"
 #include "bsdvm_test.h"
 
@@ -245,6 +247,75 @@ TEST_F(ext4, cold_reads_lend_and_writes_reach_the_disk)
 	EXPECT_EQ('j', p[9 * PG]);
 	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, p, 64 * PG));
 	close(fd);
+}
+
+/* MNT/name of npages pages, page i 'a' + i % 26, written and cold. */
+static int make_cold_file(const char *name, int npages)
+{
+	char path[64], buf[PG];
+	int fd, i;
+
+	snprintf(path, sizeof(path), MNT "/%s", name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < npages; i++) {
+		memset(buf, 'a' + i % 26, PG);
+		if (write(fd, buf, PG) != PG || fsync(fd)) {
+			close(fd);
+			return -1;
+		}
+	}
+	drop_caches();
+	return fd;
+}
+
+/*
+ * A cold file page read in where the fault cannot drop its locks: under
+ * another file's i_rwsem (write(2) from an arena buffer faults it in),
+ * under mmap_lock (->access from /proc/self/mem) and in futex's
+ * fixup_user_fault (FUTEX_WAKE_OP's write to a page not present).  The
+ * pager reads through the page cache, never ->read_iter, which takes
+ * i_rwsem on XFS and NFS; vnode_read tells lockdep so, and the debug
+ * kernel's lockdep found the cycle while every read went that way.
+ */
+TEST_F(ext4, pagein_under_mmap_lock_and_i_rwsem)
+{
+	int mem = open("/proc/self/mem", O_RDONLY), fd, out, word = 0, i;
+	char buf[PG], *p;
+
+	if (!self->mounted)
+		return;		/* skipped in the setup */
+	ASSERT_LE(0, mem);
+	out = open(MNT "/out", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, out);
+	fd = make_cold_file("f", 8);
+	ASSERT_LE(0, fd);
+	p = map_file(self->a.fd, fd, 8 * PG, RW, BSD_MAP_PRIVATE);
+	ASSERT_NE(NULL, p);
+	/* page 2 faults in under out's i_rwsem */
+	ASSERT_EQ(PG, write(out, p + 2 * PG, PG));
+	ASSERT_EQ(PG, pread(out, buf, PG, 0));
+	for (i = 0; i < PG; i++)
+		ASSERT_EQ('c', buf[i]);
+	/* page 3 through ->access, mmap_lock held */
+	ASSERT_EQ(PG, pread(mem, buf, PG, (uintptr_t)(p + 3 * PG)));
+	for (i = 0; i < PG; i++)
+		ASSERT_EQ('d', buf[i]);
+	/* page 4 by fixup_user_fault: a copy-on-write of the file's page */
+	EXPECT_EQ(0, syscall(SYS_futex, &word,
+			     FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1, NULL,
+			     p + 4 * PG,
+			     FUTEX_OP(FUTEX_OP_SET, 5, FUTEX_OP_CMP_EQ, 0)));
+	EXPECT_EQ(5, *(int *)(p + 4 * PG));
+	EXPECT_EQ('e', p[4 * PG + sizeof(int)]);
+	EXPECT_EQ('e', p[5 * PG - 1]);
+	ASSERT_EQ(PG, pread(fd, buf, PG, 4 * PG));
+	EXPECT_EQ('e', buf[0]);	/* private: the file keeps its data */
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, p, 8 * PG));
+	close(fd);
+	close(out);
+	close(mem);
 }
 
 TEST_HARNESS_MAIN

@@ -126,8 +126,21 @@ static void vnode_kiocb(struct kiocb *kiocb, struct file *file, loff_t pos)
 }
 
 /*
- * Read pages[0..count) from pos.  Returns the number of leading pages
- * filled (zeros past the end of the file in the last one), or -errno.
+ * tmpfs and hugetlbfs read with ->read_iter, which takes no i_rwsem on
+ * either: shmem's reads a hole as zeros without allocating (a full tmpfs
+ * stays readable) and brings swapped pages back; hugetlbfs's page cache
+ * is indexed in huge pages.
+ */
+static bool vnode_reads_by_iter(struct inode *host)
+{
+	return host->i_sb->s_magic == TMPFS_MAGIC ||
+	       host->i_sb->s_magic == HUGETLBFS_MAGIC;
+}
+
+/*
+ * Read pages[0..count) from pos with ->read_iter (vnode_reads_by_iter).
+ * Returns the number of leading pages filled (zeros past the end of the
+ * file in the last one), or -errno.
  */
 static int vnode_read(struct file *file, vm_page_t *pages, int count,
 		      loff_t pos)
@@ -144,6 +157,13 @@ static int vnode_read(struct file *file, vm_page_t *pages, int count,
 		bv[i].bv_len = PAGE_SIZE;
 		bv[i].bv_offset = 0;
 	}
+	/*
+	 * What XFS's and NFS's ->read_iter take: should any other file
+	 * system's read come here, lockdep proves that no caller holds
+	 * mmap_lock or another file's i_rwsem (i_rwsem ranks above both).
+	 */
+	if (!vnode_reads_by_iter(file->f_mapping->host))
+		might_lock_read(&file_inode(file)->i_rwsem);
 	iov_iter_bvec(&iter, ITER_DEST, bv, count, want);
 	while (done < want) {
 		vnode_kiocb(&kiocb, file, pos + done);
@@ -179,19 +199,12 @@ static bool vnode_may_lend(struct file *file)
  * only an uptodate page inside i_size, whose data is the file's as read(2)
  * would return it (DAX mappings have no such page).  True if lent.
  */
-static bool vnode_lend(struct file *file, pgoff_t index, vm_page_t *pagep)
+static bool vnode_lend_folio(struct folio *folio, pgoff_t index,
+			     vm_page_t *pagep)
 {
-	struct address_space *mapping = file->f_mapping;
-	struct folio *folio;
-	struct page *page;
+	struct page *page = folio_file_page(folio, index);
 	vm_page_t m = NULL;
 
-	if (index >= vnode_npages(file))
-		return false;
-	folio = filemap_get_folio(mapping, index);
-	if (IS_ERR_OR_NULL(folio))	/* NULL on 6.1, -ENOENT on 6.12 */
-		return false;
-	page = folio_file_page(folio, index);
 	/*
 	 * A loan is a pin that lasts as long as the mapping: not in CMA or
 	 * ZONE_MOVABLE memory (FOLL_LONGTERM's rule), and never a poisoned
@@ -200,11 +213,25 @@ static bool vnode_lend(struct file *file, pgoff_t index, vm_page_t *pagep)
 	if (folio_test_uptodate(folio) && !folio_test_hwpoison(folio) &&
 	    !PageHWPoison(page) && bsdvm_longterm_pinnable(page))
 		m = bsdvm_page_lend(page, VM_PG_LENT);
-	folio_put(folio);
 	if (!m)
 		return false;
 	*pagep = m;
 	return true;
+}
+
+static bool vnode_lend(struct file *file, pgoff_t index, vm_page_t *pagep)
+{
+	struct folio *folio;
+	bool lent;
+
+	if (index >= vnode_npages(file))
+		return false;
+	folio = filemap_get_folio(file->f_mapping, index);
+	if (IS_ERR_OR_NULL(folio))	/* NULL on 6.1, -ENOENT on 6.12 */
+		return false;
+	lent = vnode_lend_folio(folio, index, pagep);
+	folio_put(folio);
+	return lent;
 }
 
 /*
@@ -232,20 +259,74 @@ static int vnode_lendpages(struct vm_object *obj, vm_pindex_t pindex,
 }
 
 /*
- * After a read: lend what the read left in the page cache, except page
- * skip (-1: none), which a write fault is about to write: a loan would
- * only be copied again.
+ * The page cache's folio for index, read in if it is not there: by
+ * ->read_folio under invalidate_lock, as filemap_fault does.  Never
+ * ->read_iter, which takes i_rwsem on XFS and NFS: a fault may hold
+ * mmap_lock, or another file's i_rwsem (write(2) from an arena buffer),
+ * and i_rwsem ranks above both (Documentation/vnode.rst).  Referenced,
+ * or an ERR_PTR.
  */
-static void vnode_lend_after_read(struct file *file, vm_pindex_t pindex,
-				  vm_page_t *pages, int filled, int skip)
+static struct folio *vnode_cache_folio(struct file *file, pgoff_t index)
 {
-	int i;
+	struct address_space *mapping = file->f_mapping;
+	struct folio *folio;
 
-	if (!vnode_may_lend(file))
-		return;
-	for (i = 0; i < filled; i++)
-		if (i != skip)
-			vnode_lend(file, pindex + i, &pages[i]);
+	filemap_invalidate_lock_shared(mapping);
+	folio = read_mapping_folio(mapping, index, file);
+	filemap_invalidate_unlock_shared(mapping);
+	return folio;
+}
+
+/*
+ * Page in pages[0..count) from pindex through the page cache: each page
+ * lent (vnode_lend_folio) or, for page skip (a write fault's, which a
+ * loan would only see copied again) and files that cannot lend, copied.
+ * Returns the number of leading pages filled, or -errno when the read of
+ * one up to reqidx failed.
+ */
+static int vnode_pagein(struct file *file, vm_pindex_t pindex,
+			vm_page_t *pages, int count, int reqidx, int skip)
+{
+	struct address_space *mapping = file->f_mapping;
+	loff_t isize = i_size_read(mapping->host);
+	vm_pindex_t end = DIV_ROUND_UP_ULL(isize, PAGE_SIZE);
+	bool lend = vnode_may_lend(file);
+	struct page *page;
+	struct folio *folio;
+	int i, n;
+
+	if (vnode_reads_by_iter(mapping->host)) {
+		i = vnode_read(file, pages, count,
+			       (loff_t)pindex << PAGE_SHIFT);
+		for (n = 0; lend && n < i; n++)	/* what it left cached */
+			if (n != skip)
+				vnode_lend(file, pindex + n, &pages[n]);
+		return i;
+	}
+	if (pindex >= end)
+		return 0;
+	count = min_t(vm_pindex_t, count, end - pindex);
+	if (count > 1 && mapping->a_ops->read_folio) {
+		/* one read for the run, as the fault's read-around asked */
+		DEFINE_READAHEAD(ractl, file, &file->f_ra, mapping, pindex);
+
+		page_cache_ra_unbounded(&ractl, count, 0);
+	}
+	for (i = 0; i < count; i++) {
+		folio = vnode_cache_folio(file, pindex + i);
+		if (IS_ERR(folio))
+			return i > reqidx ? i : PTR_ERR(folio);
+		if (i == skip || !lend ||
+		    !vnode_lend_folio(folio, pindex + i, &pages[i])) {
+			page = bsdvm_page(pages[i]);
+			copy_highpage(page, folio_file_page(folio, pindex + i));
+			if (pindex + i == end - 1 && (isize & ~PAGE_MASK))
+				zero_user_segment(page, isize & ~PAGE_MASK,
+						  PAGE_SIZE);
+		}
+		folio_put(folio);
+	}
+	return i;
 }
 
 static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
@@ -289,13 +370,10 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			dropped = true;
 		}
 	}
-	n = vnode_read(file, pages, count, (loff_t)pindex << PAGE_SHIFT);
-	if (n >= 0) {
-		vnode_lend_after_read(file, pindex, pages, n,
-				      vmf && (vmf->flags & FAULT_FLAG_WRITE) ?
-				      reqidx : -1);
+	n = vnode_pagein(file, pindex, pages, count, reqidx,
+			 vmf && (vmf->flags & FAULT_FLAG_WRITE) ? reqidx : -1);
+	if (n >= 0)
 		*filled = n;
-	}
 	if (n >= 0 && n <= reqidx) {
 		/* the file is shorter than the object: follow it */
 		vm_pager_setsize(obj, vnode_npages(file));
@@ -554,6 +632,10 @@ static int vnode_check(struct file *file, int prot, int flags,
 		return inode->i_sb->s_magic == PROC_SUPER_MAGIC ? -EIO :
 								  -ENODEV;
 	if (!file->f_op->read_iter)
+		return -ENODEV;
+	/* vnode_pagein's ways in (DAX files have none of them) */
+	if (!file->f_mapping->a_ops->read_folio &&
+	    !vnode_reads_by_iter(file->f_mapping->host))
 		return -ENODEV;
 	/* a block device in use as swap has the flag on its own inode */
 	if (IS_SWAPFILE(inode) || IS_SWAPFILE(file->f_mapping->host))
