@@ -49,6 +49,25 @@ static long now_ms(void)
 }
 
 /*
+ * Each racer keeps going past RACE_MS to its minimum rounds: on the debug
+ * kernel (KASAN, lockdep) of a slow machine that took more than the
+ * harness's default 30 s, and the harness killed the test.
+ */
+#define RACE_TIMEOUT	180
+
+FIXTURE(race) {
+	int unused;
+};
+
+FIXTURE_SETUP(race)
+{
+}
+
+FIXTURE_TEARDOWN(race)
+{
+}
+
+/*
  * Any arena access may raise SIGSEGV or SIGBUS once the arena is gone;
  * each thread has its own way back (the handler runs on the faulting
  * thread).
@@ -372,7 +391,7 @@ static pid_t hold_mapped(int file, size_t len, int *quit)
 	return pid;
 }
 
-TEST(arena_munmap_races_ioctls_and_accesses)
+TEST_F_TIMEOUT(race, arena_munmap_races_ioctls_and_accesses, RACE_TIMEOUT)
 {
 	char path[] = "/tmp/bsdvm-lifetime-XXXXXX";
 	struct bsdvm_stats before;
@@ -539,7 +558,7 @@ static int loop_attach(const char *path)
  * A loop device: its reads fill the page cache, which the fault then
  * lends (and counts on the space) after the lock was dropped.
  */
-TEST(file_fault_races_munmap_bdev)
+TEST_F_TIMEOUT(race, file_fault_races_munmap_bdev, RACE_TIMEOUT)
 {
 	char img[] = "/tmp/bsdvm-lifetime-img-XXXXXX";
 	struct t2 t = { .pages = T2_IMG_PAGES, .per_round = 256,
@@ -567,7 +586,7 @@ TEST(file_fault_races_munmap_bdev)
  * kept, so the dropped-lock path on every round without root): this
  * program, most of which (the debug info) nothing maps.
  */
-TEST(file_fault_races_munmap_uncached)
+TEST_F_TIMEOUT(race, file_fault_races_munmap_uncached, RACE_TIMEOUT)
 {
 	struct t2 t = { .per_round = 0 };
 	struct statfs sfs;
@@ -689,7 +708,7 @@ static void t3_cow_round(struct __test_metadata *_metadata, struct t3 *s)
 	close(py[1]);
 }
 
-TEST(protect_races_cow_of_shared_pages)
+TEST_F_TIMEOUT(race, protect_races_cow_of_shared_pages, RACE_TIMEOUT)
 {
 	struct t3 s = { .len = T3_PAGES * PG };
 	struct bsdvm_stats before;
@@ -748,7 +767,7 @@ static void t3_file_child(int dev, int file, char *p, size_t len, long end)
 	_exit(0);
 }
 
-TEST(protect_races_msync_and_file_writes)
+TEST_F_TIMEOUT(race, protect_races_msync_and_file_writes, RACE_TIMEOUT)
 {
 	char path[] = "/tmp/bsdvm-lifetime-XXXXXX";
 	struct t3 s = { .len = T3_FPAGES * PG };
@@ -1123,7 +1142,7 @@ static void *t5_thread(void *arg)
 	return NULL;
 }
 
-TEST(new_arena_after_munmap_with_ioctls_in_flight)
+TEST_F_TIMEOUT(race, new_arena_after_munmap_with_ioctls_in_flight, RACE_TIMEOUT)
 {
 	struct bsdvm_stats before, st;
 	struct arena a;
