@@ -625,6 +625,46 @@ TEST_F(vnode, writeback_errors_are_eio_and_lose_nothing)
  * second mapping of a file the first one read takes no read fault.  So
  * does a mapping made with MAP_PREFAULT_READ.
  */
+/* Whether the PTE at p is present (/proc/self/pagemap bit 63). */
+static int pte_present_at(const void *p)
+{
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &ent, sizeof(ent), (uintptr_t)p / PG * sizeof(ent));
+	close(fd);
+	return n == sizeof(ent) ? (int)(ent >> 63) : -1;
+}
+
+/*
+ * Found by bsdvm-fuzz.  A write fault on a write-only shared file mapping
+ * lends a run of the file's pages and maps the neighbours read-only:
+ * with the write bit gone, with no permission at all.  Such a PTE still
+ * maps the frame but pmap_page_protect(NONE) skipped it, so MS_INVALIDATE
+ * freed the lent pages with PTEs left on them (a WARNING, then a frame the
+ * process could reach once the page cache let it go).  Now nothing is
+ * entered without a permission, and every PTE of a page that goes is
+ * removed.
+ */
+TEST_F(vnode, write_only_mapping_leaves_no_pte_on_freed_pages)
+{
+	char *p;
+	int i;
+
+	p = map_file(self->a.fd, self->fd, 8 * PG, BSD_PROT_WRITE,
+		     BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	p[0] = 'Z';
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p, 8 * PG, BSD_MS_INVALIDATE));
+	for (i = 1; i < 8; i++)
+		EXPECT_EQ(0, pte_present_at(p + i * PG)) TH_LOG("page %d", i);
+	ASSERT_EQ(1, pread(self->fd, p + PG, 1, 0));	/* p stays usable */
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, p, 8 * PG));
+}
+
 TEST_F(vnode, willneed_maps_resident_file_pages)
 {
 	struct bsdvm_stats before, after;

@@ -309,6 +309,12 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	/* The page cache's page must not change behind its back (vm_page.h) */
 	if (WARN_ON_ONCE(bsdvm_page_is_lent(page) && (prot & VM_PROT_WRITE)))
 		prot &= ~VM_PROT_WRITE;
+	/* A PTE granting nothing still maps the frame: never make one */
+	if (WARN_ON_ONCE(prot == VM_PROT_NONE)) {
+		if (fc)
+			fc->ret = VM_FAULT_SIGSEGV;
+		return KERN_SUCCESS;
+	}
 	if (pmap_upgrade_in_place(pmap, fc, idx, page, prot))
 		return KERN_SUCCESS;
 	if (page != os_zero_page()) {
@@ -371,7 +377,8 @@ void pmap_page_protect(vm_page_t page, vm_prot_t prot)
 		return;
 	spin_lock(&pv_lock);
 	list_for_each_entry_safe(pv, n, bsdvm_page_pv(page), link) {
-		if (!(pv->prot & ~prot))
+		/* kept only if it grants no more than prot; NONE takes all */
+		if (prot != VM_PROT_NONE && !(pv->prot & ~prot))
 			continue;
 		xa_erase(&pv->pmap->ptes, pv->va >> PAGE_SHIFT);
 		list_move(&pv->link, &doomed);

@@ -195,6 +195,8 @@ static void vm_fault_prefault(struct vm_map *map, struct vm_map_entry *e,
 	vm_page_t m;
 
 	prot &= ~VM_PROT_WRITE;
+	if (prot == VM_PROT_NONE)	/* a write-only entry: nothing to map */
+		return;
 	for (i = start; i < start + (vm_pindex_t)count; i++) {
 		vm_offset_t a = e->start + ptoa(i - lo);
 
