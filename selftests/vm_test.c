@@ -227,6 +227,40 @@ TEST_F(vm, stack_grows_down)
 				     BSD_PROT_READ, BSD_MAP_STACK));
 }
 
+/*
+ * Found by bsdvm-fuzz: MAP_STACK | MAP_SHARED allocated a shared anonymous
+ * object that vm_map_stack never took, one leaked object per call (and a
+ * WARNING at rmmod).  As on FreeBSD, such a stack has no object until it
+ * is touched and is inherited shared.
+ */
+TEST_F(vm, shared_stack_leaks_no_object)
+{
+	struct bsdvm_stats before, after;
+	size_t len = 16 * PG;
+	volatile char *s = NULL;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &before, 1));
+	ASSERT_EQ(0, bsdvm_map(self->a.fd, (void **)&s, len,
+			       BSD_PROT_READ | BSD_PROT_WRITE,
+			       BSD_MAP_STACK | BSD_MAP_SHARED));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 1));
+	EXPECT_EQ(before.objects, after.objects);	/* global: a leak too */
+	s[len - 1] = 1;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		s[len - 1] = 2;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(2, s[len - 1]);	/* inherited shared */
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, (void *)s, len));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &after, 1));
+	EXPECT_EQ(before.objects, after.objects);
+}
+
 TEST_F(vm, brk_and_rlimit_data)
 {
 	uint64_t cur, base, now;

@@ -152,7 +152,8 @@ int vm_mmap(struct vm_space *vs, const struct vm_mmap_req *req,
 		prot = max_prot = VM_PROT_NONE;
 		object = NULL;
 	} else if (!object) {
-		if (flags & BSD_MAP_SHARED) {
+		/* vm_map_stack takes no object: a stack gets one on use */
+		if ((flags & BSD_MAP_SHARED) && !(flags & BSD_MAP_STACK)) {
 			/* shared anonymous memory needs its object now */
 			anon = vm_object_allocate_anon(atop(size));
 			if (!anon)
@@ -162,6 +163,8 @@ int vm_mmap(struct vm_space *vs, const struct vm_mmap_req *req,
 			cow = MAP_INHERIT_SHARE;
 		} else {
 			cow = MAP_COPY_ON_WRITE;
+			if (flags & BSD_MAP_SHARED)
+				cow |= MAP_INHERIT_SHARE;
 		}
 	} else {
 		cow = (flags & BSD_MAP_SHARED) ? MAP_INHERIT_SHARE :
