@@ -9,7 +9,7 @@ KDIR ?= $(or $(shell ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V 
 SUBDIRS_OPT := $(wildcard libbsdvm/Makefile bench/Makefile)
 
 .PHONY: all module selftests tools subdirs check check-debug run checkpatch \
-	deps debug-kernel clean help install bench
+	deps debug-kernel clean help install bench fuzz
 
 all: module selftests tools subdirs
 
@@ -41,6 +41,16 @@ run: deps
 debug-kernel:
 	tools/build-debug-kernel
 
+# A long bsdvm-fuzz campaign on the debug kernel (FUZZ_SECONDS, default an
+# hour); a seed that splats is kept in build/fuzz/ (Documentation/testing.rst)
+FUZZ_SECONDS ?= 3600
+fuzz: deps all
+	tools/build-debug-kernel >/dev/null
+	@mkdir -p build/fuzz
+	tools/vmtest --kernel debug --timeout $$(($(FUZZ_SECONDS) + 600)) \
+		--out $(CURDIR)/build/fuzz -- build/selftests/bsdvm-fuzz \
+		-t $(FUZZ_SECONDS) -o $(CURDIR)/build/fuzz
+
 # bsdvm against Linux in a guest: bench/results/<kernel>/ (bench/Makefile;
 # BENCH_QUICK=1 small sizes, KERNEL=6.12 the other kernel)
 bench:
@@ -70,6 +80,7 @@ help:
 	@echo 'make install         the bsdvm command, libbsdvm (PREFIX=$(PREFIX), DESTDIR)'
 	@echo 'make check           all tests: unit, guest 6.1 + 6.12, splat detector, programs'
 	@echo 'make check-debug     selftests on the KASAN/lockdep/kmemleak kernel (built once)'
+	@echo 'make fuzz            bsdvm-fuzz on the debug kernel (FUZZ_SECONDS=3600)'
 	@echo 'make checkpatch      kernel coding style on module/linux and uapi'
 	@echo 'make bench           bsdvm against Linux in a guest: tables and plots in bench/results/'
 	@echo '                     (BENCH_QUICK=1 small sizes, KERNEL=6.12; Documentation/performance.rst)'
