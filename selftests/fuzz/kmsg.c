@@ -37,6 +37,9 @@ static bool is_splat(const char *msg)
 {
 	unsigned int i;
 
+	/* a process's own #GP (a non-canonical address), not the kernel's */
+	if (!strncmp(msg, "traps: ", 7))
+		return false;
 	for (i = 0; i < ARRAY_SIZE(splats); i++)
 		if (strstr(msg, splats[i]))
 			return true;

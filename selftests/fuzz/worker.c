@@ -191,7 +191,7 @@ static void *thread_main(void *arg)
 
 static int open_files(struct fz_arena *ar)
 {
-	char tmp[] = "/tmp/bsdvm-fuzz-XXXXXX";
+	char tmp[] = "/tmp/bsdvm-fuzz-XXXXXX", path[64];
 	int i;
 
 	ar->files[0] = memfd_create("bsdvm-fuzz", MFD_CLOEXEC);
@@ -199,14 +199,20 @@ static int open_files(struct fz_arena *ar)
 	if (ar->files[1] >= 0)
 		unlink(tmp);
 	ar->files[2] = open("/dev/zero", O_RDWR | O_CLOEXEC);
-	ar->files[3] = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		if (ar->files[i] < 0)
 			return -errno;
 	for (i = 0; i < 2; i++)
 		if (ftruncate(ar->files[i], 64 * FZ_PG))
 			return -errno;
-	return 0;
+	/*
+	 * A read-only descriptor, of tmpfs like the others: a fail-nth
+	 * allocation failure in a 9p request (the guest's root) broke the
+	 * mount for every process, rmmod included.
+	 */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ar->files[1]);
+	ar->files[3] = open(path, O_RDONLY | O_CLOEXEC);
+	return ar->files[3] < 0 ? -errno : 0;
 }
 
 static void set_handlers(void)
