@@ -187,10 +187,15 @@ static void reap_workers(struct run *r, bool restart)
 				continue;
 			kill(-pid, SIGKILL);
 			r->pid[w] = 0;
-			if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+			/* setup failed: fatal at the start, later (memory
+			 * short under KASAN) only worth a note */
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
+			    !r->sh->slot[w].restarts) {
 				fprintf(stderr, "bsdvm-fuzz: worker %d cannot start\n", w);
 				r->sh->stop = FZ_STOP;
 				restart = false;
+			} else if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+				fprintf(stderr, "bsdvm-fuzz: worker %d: setup failed, restarting\n", w);
 			}
 			if (!restart)
 				continue;

@@ -255,8 +255,12 @@ void fz_worker(struct fz_shared *sh, const struct fz_opts *o, int w,
 			.rng = { fz_next(&rng) }, .arena = &ar,
 			.slot = &sh->slot[w], .opts = o, .index = i, .sh = sh,
 		};
-		if (pthread_create(&tid[i], NULL, thread_main, &th[i]))
+		r = pthread_create(&tid[i], NULL, thread_main, &th[i]);
+		if (r) {
+			fprintf(stderr, "bsdvm-fuzz: worker %d: thread: %s\n",
+				w, strerror(r));
 			_exit(2);
+		}
 	}
 	while (!fz_stopping(&th[0])) {
 		usleep(20000);
