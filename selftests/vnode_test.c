@@ -4,10 +4,12 @@
  * mapper, private copy-on-write, fork and inheritance, msync and its
  * errors, EOF and truncation signals, write(2) coherence, permissions,
  * /dev/zero, close after mmap, a large sparse file, concurrent writers,
- * and code executed from a file mapping.  Each test ends with no object
+ * code executed from a file mapping, and each mapping's I/O through its
+ * own file.  Each test ends with no object
  * and no page left in the module (checked in the teardown).
  */
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -898,6 +900,141 @@ TEST_F(vnode, shared_text_executes_and_is_shared)
 	close(fd);
 	close(efd);
 	unlink(path);
+}
+
+/*
+ * The events queued on inotify descriptor in since the last call, as
+ * "access b modify a" (a repeat of the one before it left out): each names
+ * the link the file that did the I/O was opened by.
+ */
+static const char *inotify_names(int in)
+{
+	static char out[256];
+	char buf[4096], last[80] = "", ev[80];
+	struct inotify_event *e;
+	ssize_t n, off;
+
+	out[0] = 0;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n; off += sizeof(*e) + e->len) {
+			e = (struct inotify_event *)(buf + off);
+			snprintf(ev, sizeof(ev), "%s %s",
+				 e->mask & IN_ACCESS ? "access" : "modify",
+				 e->len ? e->name : "?");
+			if (!strcmp(ev, last))
+				continue;
+			strcpy(last, ev);
+			if (out[0])
+				strncat(out, " ", sizeof(out) - strlen(out) - 1);
+			strncat(out, ev, sizeof(out) - strlen(out) - 1);
+		}
+	}
+	return out;
+}
+
+/*
+ * A tmpfs at /tmp/bsdvm-links with file a of npages sparse pages (a fault
+ * reads them with ->read_iter, which inotify sees) and b, a link to it;
+ * in watches the directory.  0, or -1 (errno) when tmpfs cannot be mounted.
+ */
+static int make_links(int npages, int *in)
+{
+	int fd;
+
+	mkdir("/tmp/bsdvm-links", 0700);
+	if (mount("none", "/tmp/bsdvm-links", "tmpfs", 0, "size=1m"))
+		return -1;
+	fd = open("/tmp/bsdvm-links/a", O_RDWR | O_CREAT, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)npages * PG) ||
+	    link("/tmp/bsdvm-links/a", "/tmp/bsdvm-links/b"))
+		return -1;
+	close(fd);
+	*in = inotify_init1(IN_NONBLOCK);
+	if (*in < 0 || inotify_add_watch(*in, "/tmp/bsdvm-links",
+					 IN_ACCESS | IN_MODIFY) < 0)
+		return -1;
+	return 0;
+}
+
+static void remove_links(int in)
+{
+	close(in);
+	umount("/tmp/bsdvm-links");
+	rmdir("/tmp/bsdvm-links");
+}
+
+/*
+ * Each mapping reads and writes back through the file it was made with,
+ * with its opener's rights (NFS, FUSE), not through the first mapper's
+ * (issue 14, defect 6).  Two opens of one inode by two links, so that the
+ * I/O names its file.
+ */
+TEST_F(vnode, each_mapping_does_io_through_its_own_file)
+{
+	char *pa, *pb, buf[1];
+	int in, fa, fb;
+
+	if (make_links(4, &in))
+		SKIP(return, "tmpfs with a link: %s", strerror(errno));
+	fa = open("/tmp/bsdvm-links/a", O_RDWR);
+	fb = open("/tmp/bsdvm-links/b", O_RDWR);
+	ASSERT_LE(0, fa);
+	ASSERT_LE(0, fb);
+	pa = map_file(self->a.fd, fa, 4 * PG, RW, BSD_MAP_SHARED);
+	pb = map_file(self->a.fd, fb, 4 * PG, RW, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, pa);
+	ASSERT_NE(NULL, pb);
+	EXPECT_STREQ("", inotify_names(in));
+	EXPECT_EQ(0, pb[2 * PG]);	/* reads the run through b */
+	EXPECT_STREQ("access b", inotify_names(in));
+	pa[0] = 'A';
+	pb[PG] = 'B';
+	/* a, the first writer, goes: b writes back both pages */
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, pa, 4 * PG));
+	close(fa);
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, pb, 4 * PG, BSD_MS_SYNC));
+	EXPECT_STREQ("modify b", inotify_names(in));
+	ASSERT_EQ(1, pread(fb, buf, 1, 0));
+	EXPECT_EQ('A', buf[0]);
+	ASSERT_EQ(1, pread(fb, buf, 1, PG));
+	EXPECT_EQ('B', buf[0]);
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, pb, 4 * PG));
+	close(fb);
+	remove_links(in);
+}
+
+/*
+ * The last writer to go leaves its file for what it dirtied: a read-only
+ * mapping cannot write back, and the pages reach the file at its munmap.
+ */
+TEST_F(vnode, last_writer_writes_back_what_it_left)
+{
+	int in, fa, fb;
+	char *pa, *pb, buf[1];
+
+	if (make_links(2, &in))
+		SKIP(return, "tmpfs with a link: %s", strerror(errno));
+	fa = open("/tmp/bsdvm-links/a", O_RDWR);
+	fb = open("/tmp/bsdvm-links/b", O_RDONLY);
+	ASSERT_LE(0, fa);
+	ASSERT_LE(0, fb);
+	pa = map_file(self->a.fd, fa, 2 * PG, RW, BSD_MAP_SHARED);
+	pb = map_file(self->a.fd, fb, 2 * PG, BSD_PROT_READ, BSD_MAP_SHARED);
+	ASSERT_NE(NULL, pa);
+	ASSERT_NE(NULL, pb);
+	pa[PG] = 'W';
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, pa, 2 * PG));
+	close(fa);
+	EXPECT_EQ('W', pb[PG]);
+	inotify_names(in);
+	/* b cannot write: a's file writes it back */
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, pb, 2 * PG, BSD_MS_SYNC));
+	EXPECT_STREQ("modify a", inotify_names(in));
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, pb, 2 * PG));
+	ASSERT_EQ(1, pread(fb, buf, 1, PG));
+	EXPECT_EQ('W', buf[0]);
+	close(fb);
+	remove_links(in);
 }
 
 TEST_HARNESS_MAIN

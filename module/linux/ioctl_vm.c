@@ -77,7 +77,7 @@ long bsdvm_ioc_map(struct file *file, void __user *arg)
 			return -EINVAL;
 		/* the file's checks and object, before mmap_lock */
 		err = bsdvm_vnode_get(a.fd, a.prot, a.flags, &req.object,
-				      &req.maxprot_limit, &anon);
+				      &req.cred, &req.maxprot_limit, &anon);
 		if (err)
 			return err;
 		if (anon) {
@@ -89,21 +89,22 @@ long bsdvm_ioc_map(struct file *file, void __user *arg)
 	space = space_get();
 	if (IS_ERR(space)) {
 		err = -PTR_ERR(space);
-		goto drop;
+	} else {
+		err = vm_mmap(space->vs, &req, &addr);
+		space_put();
+		trace_bsdvm_map(err ? 0 : addr, a.len, a.prot, a.flags, a.fd,
+				a.offset, err);
 	}
-	err = vm_mmap(space->vs, &req, &addr);
-	space_put();
-	trace_bsdvm_map(err ? 0 : addr, a.len, a.prot, a.flags, a.fd,
-			a.offset, err);
-	if (err)
-		goto drop;
+	if (req.cred)
+		os_cred_rele(req.cred);	/* the entries hold their own */
+	if (err) {
+		/* the mapping did not take the object's reference */
+		if (req.object)
+			bsdvm_vnode_put(req.object);
+		return -err;
+	}
 	a.addr = addr;
 	return bsdvm_copy_struct_to_user(arg, usize, &a, sizeof(a));
-drop:
-	/* the mapping did not take the object's reference */
-	if (req.object)
-		bsdvm_vnode_put(req.object);
-	return -err;
 }
 
 static long bsdvm_ioc_range(void __user *arg, unsigned int cmd)

@@ -103,6 +103,9 @@ vm_page_t os_page_alloc(bool zero);
 void os_page_free(vm_page_t page);
 void os_page_hold(vm_page_t page);
 void os_page_unhold(vm_page_t page);
+/* vnode_pager.c: a cred is a vnode mapping's (struct vnode_cred) */
+void os_cred_hold(void *cred);
+void os_cred_rele(void *cred);
 void os_page_copy(vm_page_t dst, vm_page_t src);
 void os_page_zero(vm_page_t page);
 vm_page_t os_zero_page(void);

@@ -13,12 +13,13 @@ struct vm_object;
 /*
  * The object for mapping descriptor fd with prot and flags (BSD values),
  * after do_mmap's permission checks: on 0, *objp is referenced for the
- * mapping and *maxp bounds its protection; *anonp says fd is /dev/zero
- * (map anonymous memory instead, *objp NULL).  -errno otherwise.
- * Called with no lock held.
+ * mapping, *credp is the mapping's rights (vm_mmap_req.cred: fd's file),
+ * with a reference for the caller (os_cred_rele), and *maxp bounds its
+ * protection; *anonp says fd is /dev/zero (map anonymous memory instead,
+ * *objp and *credp NULL).  -errno otherwise.  Called with no lock held.
  */
 int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
-		    int *maxp, bool *anonp);
+		    void **credp, int *maxp, bool *anonp);
 /* Drop a reference bsdvm_vnode_get gave (no lock held). */
 void bsdvm_vnode_put(struct vm_object *obj);
 /*

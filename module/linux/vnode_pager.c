@@ -24,6 +24,9 @@
  * retried fault.  Lending needs no I/O, so the fault lends with every
  * lock held (vnode_lendpages) and reads only what the cache lacks.
  *
+ * Each mapping reads, and a shared-writable one writes back, through the
+ * file it was mapped with (struct vnode_cred, the core's entry->cred).
+ *
  * Coherence with the file: an fsnotify mark per inode sees FS_MODIFY
  * (write(2), truncate) from anyone else and makes the object follow the
  * new size (SIGBUS past it, no stale page) and drops its clean pages, so
@@ -31,7 +34,8 @@
  *
  * Lock order: vnode_lock (table) -> vnode.lock -> the core's object locks;
  * vnode.wb_lock -> the filesystem's (i_rwsem) for write-back.  i_rwsem
- * (truncate) -> vnode.lock in the fsnotify handler.
+ * (truncate) -> vnode.lock in the fsnotify handler.  vnode.cred_lock is a
+ * leaf, taken under the map lock when an entry lets its file go.
  */
 #include <linux/bvec.h>
 #include <linux/fs.h>
@@ -65,8 +69,22 @@ struct bsdvm_vnode {
 	 * for a regular file, its inode.  Pinned by file.
 	 */
 	struct inode *inode;
-	struct file *file;		/* reads (FMODE_READ) */
-	struct file *wfile;		/* write-back; NULL until shared-writable */
+	/*
+	 * The first mapper's: names the page cache and pins the inode.  No
+	 * I/O goes through it: each mapping reads through its own file and
+	 * writes back through a writer's (struct vnode_cred).
+	 */
+	struct file *file;
+	/*
+	 * cred_lock, a leaf spinlock, protects writers, the vnode_creds of
+	 * the shared-writable mappings alive, oldest first; wfile, the file
+	 * of the last writer to go, which writes back what it left until the
+	 * object dies; and dead, set when it has.
+	 */
+	spinlock_t cred_lock;
+	struct list_head writers;
+	struct file *wfile;
+	bool dead;
 	bool map_writable;		/* holds one mapping_map_writable() */
 	struct mutex lock;		/* obj (cleared at death) */
 	struct vm_object *obj;
@@ -88,6 +106,20 @@ struct bsdvm_vnode {
 	struct fsnotify_mark mark;
 	/* the mark's, and a reap's past the object's end (vnode_reap) */
 	refcount_t refs;
+};
+
+/*
+ * One mapping's rights (vm_map_entry.cred, os.h): the file it was mapped
+ * through, which reads its faults' pages, and for a shared-writable
+ * mapping also writes back (vnode_putpages), so that each user's own
+ * credentials reach NFS, FUSE and quotas, as Linux's vma->vm_file does.
+ * Referenced by each entry of the mapping and by a read in flight.
+ */
+struct vnode_cred {
+	refcount_t refs;
+	struct file *file;
+	struct bsdvm_vnode *vn;		/* holds one vn->refs */
+	struct list_head writer;	/* on vn->writers (vn->cred_lock) */
 };
 
 static DEFINE_MUTEX(vnode_lock);
@@ -331,15 +363,20 @@ static int vnode_pagein(struct file *file, vm_pindex_t pindex,
 
 static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			  vm_page_t *pages, int count, int reqidx, int *filled,
-			  void *ctx)
+			  void *cred, void *ctx)
 {
 	struct bsdvm_vnode *vn = obj->handle;
 	struct bsdvm_fault_ctx *fc = ctx;
 	struct vm_fault *vmf = fc ? fc->vmf : NULL;
-	struct file *file = vn->file;
+	struct vnode_cred *vc = cred;
+	struct file *file;
 	bool dropped = false;
 	int n;
 
+	/* the core holds vc, and obj, which holds vn->file, for the read */
+	if (WARN_ON_ONCE(!vc || vc->vn != vn))
+		return KERN_FAILURE;
+	file = vc->file;
 	*filled = 0;
 	if (vmf) {
 		if (fc->mkwrite) {
@@ -362,7 +399,6 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			fc->ret = VM_FAULT_RETRY;
 			if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 				return KERN_RETRY;	/* lock kept */
-			get_file(file);
 			/* the core counts into the space after the release */
 			fc->held = bsdvm_space_hold(vmf->vma->vm_private_data);
 			release_fault_lock(vmf);
@@ -383,18 +419,35 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			WRITE_ONCE(vn->fail_index, pindex + reqidx);
 			WRITE_ONCE(vn->fail_task, current);
 		}
-		fput(file);
 	}
 	if (n < 0)
 		return KERN_FAILURE;
 	return n > reqidx ? KERN_SUCCESS : KERN_OUT_OF_BOUNDS;
 }
 
+/*
+ * The file to write back through, referenced: the oldest shared-writable
+ * mapping's still mapped, else the last one's to go; NULL if none ever was.
+ */
+static struct file *vnode_writer_file(struct bsdvm_vnode *vn)
+{
+	struct vnode_cred *vc;
+	struct file *file;
+
+	spin_lock(&vn->cred_lock);
+	vc = list_first_entry_or_null(&vn->writers, struct vnode_cred, writer);
+	file = vc ? vc->file : vn->wfile;
+	if (file)
+		get_file(file);
+	spin_unlock(&vn->cred_lock);
+	return file;
+}
+
 static int vnode_putpages(struct vm_object *obj, vm_pindex_t pindex,
 			  vm_page_t *pages, int count, int flags)
 {
 	struct bsdvm_vnode *vn = obj->handle;
-	struct file *file = vn->wfile;
+	struct file *file = vnode_writer_file(vn);
 	struct bio_vec bv[VM_PAGER_CLUSTER_MAX];
 	loff_t pos = (loff_t)pindex << PAGE_SHIFT, isize;
 	struct iov_iter iter;
@@ -435,6 +488,7 @@ static int vnode_putpages(struct vm_object *obj, vm_pindex_t pindex,
 		err = EIO;
 out:
 	mutex_unlock(&vn->wb_lock);
+	fput(file);
 	return err;
 }
 
@@ -442,6 +496,35 @@ static void vnode_free(struct bsdvm_vnode *vn)
 {
 	if (refcount_dec_and_test(&vn->refs))
 		kfree(vn);
+}
+
+void os_cred_hold(void *cred)
+{
+	struct vnode_cred *vc = cred;
+
+	refcount_inc(&vc->refs);
+}
+
+/* The mapping's last entry went: a writer leaves its file to the rest. */
+void os_cred_rele(void *cred)
+{
+	struct vnode_cred *vc = cred;
+	struct bsdvm_vnode *vn = vc->vn;
+	struct file *put = vc->file;
+
+	if (!refcount_dec_and_test(&vc->refs))
+		return;
+	spin_lock(&vn->cred_lock);
+	if (!list_empty(&vc->writer)) {
+		list_del(&vc->writer);
+		if (list_empty(&vn->writers) && !vn->dead)
+			swap(put, vn->wfile);
+	}
+	spin_unlock(&vn->cred_lock);
+	if (put)
+		fput(put);
+	kfree(vc);
+	vnode_free(vn);
 }
 
 /* The last mapping went: write back, then let go (vnode_reap). */
@@ -512,16 +595,23 @@ static void vnode_reap(struct work_struct *work)
 static void vnode_dealloc(struct vm_object *obj)
 {
 	struct bsdvm_vnode *vn = obj->handle;
+	struct file *wfile;
 
 	mutex_lock(&vn->lock);
 	vn->obj = NULL;
 	mutex_unlock(&vn->lock);
+	/* now, not with vn: umount(2) right after the last munmap works */
+	spin_lock(&vn->cred_lock);
+	wfile = vn->wfile;
+	vn->wfile = NULL;
+	vn->dead = true;
+	spin_unlock(&vn->cred_lock);
+	if (wfile)
+		fput(wfile);
 	if (vn->map_writable)
 		mapping_unmap_writable(vn->file->f_mapping);
 	fput(vn->file);
-	if (vn->wfile)
-		fput(vn->wfile);
-	vn->file = vn->wfile = NULL;
+	vn->file = NULL;
 	/* the mark's last reference frees vn (vnode_free_mark) */
 	fsnotify_destroy_mark(&vn->mark, vnode_group);
 	fsnotify_put_mark(&vn->mark);
@@ -683,6 +773,8 @@ static struct bsdvm_vnode *vnode_create(struct file *file)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&vn->lock);
 	mutex_init(&vn->wb_lock);
+	spin_lock_init(&vn->cred_lock);
+	INIT_LIST_HEAD(&vn->writers);
 	INIT_WORK(&vn->reap, vnode_reap);
 	INIT_LIST_HEAD(&vn->reaping);
 	refcount_set(&vn->refs, 1);
@@ -709,14 +801,47 @@ static struct bsdvm_vnode *vnode_create(struct file *file)
 	return vn;
 }
 
-int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
-		    int *maxp, bool *anonp)
+/* vn's new mapping's rights (vc, allocated): file's, maybe a writer's. */
+static void vnode_cred_init(struct vnode_cred *vc, struct bsdvm_vnode *vn,
+			    struct file *file, bool writer)
 {
+	lockdep_assert_held(&vnode_lock);
+	refcount_set(&vc->refs, 1);
+	vc->file = get_file(file);
+	vc->vn = vn;
+	refcount_inc(&vn->refs);
+	INIT_LIST_HEAD(&vc->writer);
+	if (writer) {
+		spin_lock(&vn->cred_lock);
+		list_add_tail(&vc->writer, &vn->writers);
+		spin_unlock(&vn->cred_lock);
+	}
+}
+
+/* A shared-writable mapping: F_SEAL_WRITE must wait for the object to go. */
+static int vnode_map_writable(struct bsdvm_vnode *vn, struct file *file)
+{
+	lockdep_assert_held(&vnode_lock);
+	if (vn->map_writable)
+		return 0;
+	if (mapping_map_writable(file->f_mapping))
+		return -EPERM;
+	vn->map_writable = true;
+	return 0;
+}
+
+int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
+		    void **credp, int *maxp, bool *anonp)
+{
+	struct vm_object *orphan = NULL;
+	struct vnode_cred *vc = NULL;
 	struct bsdvm_vnode *vn;
 	struct file *file;
+	bool writer, created = false;
 	int err;
 
 	*objp = NULL;
+	*credp = NULL;
 	*anonp = false;
 	file = fget(fd);
 	if (!file)
@@ -731,6 +856,13 @@ int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
 	err = vnode_check(file, BSD_PROT_EXTRACT(prot), flags, maxp);
 	if (err)
 		goto out;
+	writer = (flags & BSD_MAP_SHARED) && (*maxp & VM_PROT_WRITE);
+	/* before any vnode exists, so that ENOMEM leaves none unmapped */
+	vc = kmalloc(sizeof(*vc), GFP_KERNEL_ACCOUNT);
+	if (!vc) {
+		err = -ENOMEM;
+		goto out;
+	}
 	mutex_lock(&vnode_lock);
 	vn = vnode_lookup(file->f_mapping->host);
 	if (!vn) {
@@ -739,23 +871,25 @@ int bsdvm_vnode_get(int fd, int prot, int flags, struct vm_object **objp,
 			err = PTR_ERR(vn);
 			goto unlock;
 		}
+		created = true;
 	}
-	if ((flags & BSD_MAP_SHARED) && (*maxp & VM_PROT_WRITE) &&
-	    !vn->wfile) {
-		/* F_SEAL_WRITE must now wait for the object to go */
-		if (!vn->map_writable) {
-			if (mapping_map_writable(file->f_mapping)) {
-				err = -EPERM;
-				goto unlock;
-			}
-			vn->map_writable = true;
+	err = writer ? vnode_map_writable(vn, file) : 0;
+	if (err) {
+		if (created) {	/* mapped by nobody: the reap's (lastref) */
+			orphan = vn->obj;
+			vm_object_reference(orphan);
 		}
-		vn->wfile = get_file(file);
+		goto unlock;
 	}
+	vnode_cred_init(vc, vn, file, writer);
+	*credp = vc;
+	vc = NULL;
 	vm_object_reference(vn->obj);
 	*objp = vn->obj;
 unlock:
 	mutex_unlock(&vnode_lock);
+	if (orphan)
+		bsdvm_vnode_put(orphan);
 	/*
 	 * Not under vnode_lock: the object lock may be held long by another
 	 * user's WILLNEED over a big file, and vnode_lock is everyone's.
@@ -763,6 +897,7 @@ unlock:
 	if (*objp)
 		vm_pager_setsize(*objp, vnode_npages(file));
 out:
+	kfree(vc);
 	fput(file);
 	return err;
 }

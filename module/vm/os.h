@@ -85,6 +85,13 @@
  * os_page_flags() shows VM_PG_LENT for it from the start, and every call
  * above works on it too (os_page_free gives the loan back).
  *
+ * Mapping rights (vm_map_entry.cred): an opaque handle the host gives
+ * vm_mmap with a pager object, which the core passes back to the pager's
+ * getpages for the entry's faults.  Each entry holding it, and a fault
+ * reading with it, has a reference.  Neither call sleeps on I/O.
+ *   void os_cred_hold(void *cred);
+ *   void os_cred_rele(void *cred);        the last one frees it
+ *
  * Ordered tree of map entries (lookup only; the core keeps its own sorted
  * list for iteration).  Keys are unique.
  *   struct os_tree, struct os_tree_node (embedded by the core)

@@ -146,6 +146,8 @@ struct vm_mmap_req {
 	struct vm_object *object;
 	vm_ooffset_t offset;
 	vm_prot_t maxprot_limit;
+	/* the mapper's rights for object's pager (vm_map_entry.cred) */
+	void *cred;
 };
 int vm_mmap(struct vm_space *vs, const struct vm_mmap_req *req,
 	    vm_offset_t *addrp);

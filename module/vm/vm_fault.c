@@ -216,13 +216,14 @@ static void vm_fault_prefault(struct vm_map *map, struct vm_map_entry *e,
 static int vm_fault_pager(struct vm_map *map, bool wlocked,
 			  struct vm_object *first, struct vm_object *obj,
 			  vm_pindex_t pindex, vm_pindex_t lo, vm_pindex_t hi,
-			  int behavior, void *ctx)
+			  const struct vm_map_entry *e, void *ctx)
 {
 	vm_page_t ma[VM_PAGER_CLUSTER_MAX], got[VM_PAGER_CLUSTER_MAX];
 	vm_pindex_t start;
 	int count, reqidx, i, n = 0, filled = 0, rv;
+	void *cred = e->cred;
 
-	count = vm_fault_readaround(obj, pindex, lo, hi, behavior, &start);
+	count = vm_fault_readaround(obj, pindex, lo, hi, e->behavior, &start);
 	reqidx = (int)(pindex - start);
 	for (i = 0; i < count; i++) {
 		ma[i] = os_page_alloc(false);
@@ -247,6 +248,9 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 		goto unlock;
 	}
 	vm_object_reference_locked(obj);
+	/* the entry may go once the map is unlocked: its rights stay */
+	if (cred)
+		os_cred_hold(cred);
 	vm_fault_unlock_chain(first, obj, false);
 	if (wlocked)
 		os_rwlock_wunlock(&map->lock);
@@ -255,8 +259,11 @@ static int vm_fault_pager(struct vm_map *map, bool wlocked,
 
 	for (i = 0; i < n; i++)
 		got[i] = ma[i];
-	rv = obj->pager->getpages(obj, start, got, n, reqidx, &filled, ctx);
+	rv = obj->pager->getpages(obj, start, got, n, reqidx, &filled, cred,
+				  ctx);
 	os_trace_pagein(obj->id, pindex, rv);
+	if (cred)
+		os_cred_rele(cred);
 	if (filled < 0 || filled > n)
 		filled = 0;
 
@@ -432,7 +439,7 @@ retry:
 				break;
 			}
 			return vm_fault_pager(map, wlocked, first, obj, pindex,
-					      lo, hi, e->behavior, ctx);
+					      lo, hi, e, ctx);
 		}
 		next = obj->backing_object;
 		if (!next)

@@ -126,6 +126,10 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 			/* ZERO: same protection, nothing inside */
 			e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 			e->offset = 0;
+			if (e->cred) {
+				os_cred_rele(e->cred);	/* no file behind it */
+				e->cred = NULL;
+			}
 		}
 		if (err) {
 			vm_map_entry_dispose(e);

@@ -40,6 +40,8 @@ struct vm_map_entry *vm_map_entry_create(void)
 
 void vm_map_entry_dispose(struct vm_map_entry *entry)
 {
+	if (entry->cred)
+		os_cred_rele(entry->cred);
 	os_counter_add(&vm_globals.entries_live, -1);
 	os_free(entry);
 }
@@ -106,6 +108,9 @@ struct vm_map_entry *vm_map_entry_clone(struct vm_map_entry *src)
 	e->max_protection = src->max_protection;
 	e->inheritance = src->inheritance;
 	e->behavior = src->behavior;
+	e->cred = src->cred;
+	if (e->cred)
+		os_cred_hold(e->cred);
 	return e;
 }
 
@@ -263,11 +268,12 @@ int vm_map_findspace(struct vm_map *map, vm_offset_t hint, vm_size_t length,
  * first touch).  Fails with KERN_NO_SPACE if anything is mapped there.
  * An anonymous insertion right after a compatible anonymous entry extends
  * that entry (and its object, vm_object_coalesce) instead: brk relies on
- * this.  On success the entry owns the caller's object reference.
+ * this.  On success the entry owns the caller's object reference and
+ * holds cred (NULL: none) itself.
  */
 int vm_map_insert(struct vm_map *map, struct vm_object *object,
-		  vm_ooffset_t offset, vm_offset_t start, vm_offset_t end,
-		  vm_prot_t prot, vm_prot_t max, int cow)
+		  vm_ooffset_t offset, void *cred, vm_offset_t start,
+		  vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow)
 {
 	struct vm_map_entry *prev, *next, *e;
 	uint16_t eflags = 0;
@@ -286,6 +292,7 @@ int vm_map_insert(struct vm_map *map, struct vm_object *object,
 		if (cow & MAP_CREATE_STACK_GAP_DN)
 			eflags |= MAP_ENTRY_STACK_GAP_DN;
 		object = NULL;
+		cred = NULL;
 		prot = max = VM_PROT_NONE;
 	} else {
 		/* the host's bound: EACCES, as prot beyond the file's */
@@ -306,9 +313,10 @@ int vm_map_insert(struct vm_map *map, struct vm_object *object,
 	}
 	inh = (cow & MAP_INHERIT_SHARE) ? BSD_INHERIT_SHARE : BSD_INHERIT_COPY;
 
-	if (!object && !(eflags & (MAP_ENTRY_GUARD | MAP_ENTRY_GROWS_DOWN)) &&
+	if (!object && !cred &&
+	    !(eflags & (MAP_ENTRY_GUARD | MAP_ENTRY_GROWS_DOWN)) &&
 	    (eflags & MAP_ENTRY_COW) && !(cow & MAP_NO_MERGE) && prev &&
-	    prev->end == start && prev->eflags == eflags &&
+	    !prev->cred && prev->end == start && prev->eflags == eflags &&
 	    prev->protection == prot && prev->max_protection == max &&
 	    prev->inheritance == inh &&
 	    prev->behavior == MAP_ENTRY_BEHAV_NORMAL &&
@@ -331,6 +339,9 @@ int vm_map_insert(struct vm_map *map, struct vm_object *object,
 	e->max_protection = (uint8_t)max;
 	e->inheritance = inh;
 	e->behavior = MAP_ENTRY_BEHAV_NORMAL;
+	e->cred = cred;
+	if (cred)
+		os_cred_hold(cred);
 	vm_map_entry_link(map, prev, e);
 	map->hint = e;
 	return KERN_SUCCESS;
@@ -435,11 +446,11 @@ int vm_map_stack(struct vm_map *map, vm_offset_t addrbos, vm_size_t max_ssize,
 		return KERN_NO_SPACE;
 	top = addrbos + max_ssize;
 	bot = top - init_ssize;
-	rv = vm_map_insert(map, NULL, 0, bot, top, prot, max,
+	rv = vm_map_insert(map, NULL, 0, NULL, bot, top, prot, max,
 			   cow | MAP_STACK_GROWS_DOWN);
 	if (rv != KERN_SUCCESS)
 		return rv;
-	rv = vm_map_insert(map, NULL, 0, addrbos, bot, VM_PROT_NONE,
+	rv = vm_map_insert(map, NULL, 0, NULL, addrbos, bot, VM_PROT_NONE,
 			   VM_PROT_NONE, MAP_CREATE_GUARD |
 			   MAP_CREATE_STACK_GAP_DN);
 	if (rv != KERN_SUCCESS)
@@ -495,7 +506,7 @@ int vm_map_growstack(struct vm_map *map, vm_offset_t addr,
 	cow = MAP_STACK_GROWS_DOWN | MAP_NO_MERGE;
 	if (stack->eflags & MAP_ENTRY_COW)
 		cow |= MAP_COPY_ON_WRITE;
-	if (vm_map_insert(map, NULL, 0, grow_start, grow_start + grow,
+	if (vm_map_insert(map, NULL, 0, NULL, grow_start, grow_start + grow,
 			  stack->protection, stack->max_protection, cow) !=
 	    KERN_SUCCESS) {
 		gap_entry->end = grow_start + grow;

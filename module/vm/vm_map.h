@@ -63,6 +63,12 @@ struct vm_map_entry {
 	uint8_t max_protection;
 	uint8_t inheritance;		/* BSD_INHERIT_* */
 	uint8_t behavior;		/* MAP_ENTRY_BEHAV_* */
+	/*
+	 * The host's rights the mapping was made with, which its pager
+	 * serves the entry's faults by (Linux's vma->vm_file, FreeBSD's
+	 * entry->cred): NULL, or one os_cred_hold() of this entry's.
+	 */
+	void *cred;
 };
 
 struct vm_map {
@@ -140,8 +146,8 @@ int vm_map_findspace(struct vm_map *map, vm_offset_t hint, vm_size_t length,
 		     vm_size_t align, vm_offset_t lo, vm_offset_t hi,
 		     vm_offset_t *addrp);
 int vm_map_insert(struct vm_map *map, struct vm_object *object,
-		  vm_ooffset_t offset, vm_offset_t start, vm_offset_t end,
-		  vm_prot_t prot, vm_prot_t max, int cow);
+		  vm_ooffset_t offset, void *cred, vm_offset_t start,
+		  vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow);
 int vm_map_delete(struct vm_map *map, vm_offset_t start, vm_offset_t end);
 int vm_map_stack(struct vm_map *map, vm_offset_t addrbos, vm_size_t max_ssize,
 		 vm_prot_t prot, vm_prot_t max, int cow);

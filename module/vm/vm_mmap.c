@@ -19,8 +19,8 @@
 static int vm_mmap_insert(struct vm_space *vs, vm_offset_t *addrp,
 			  vm_size_t size, vm_size_t align, bool fixed,
 			  bool excl, bool stack, struct vm_object *object,
-			  vm_ooffset_t offset, vm_prot_t prot, vm_prot_t max,
-			  int cow)
+			  vm_ooffset_t offset, void *cred, vm_prot_t prot,
+			  vm_prot_t max, int cow)
 {
 	struct vm_map *map = &vs->map;
 	vm_offset_t addr = *addrp;
@@ -46,8 +46,8 @@ static int vm_mmap_insert(struct vm_space *vs, vm_offset_t *addrp,
 	if (stack)
 		rv = vm_map_stack(map, addr, size, prot, max, cow);
 	else
-		rv = vm_map_insert(map, object, offset, addr, addr + size,
-				   prot, max, cow);
+		rv = vm_map_insert(map, object, offset, cred, addr,
+				   addr + size, prot, max, cow);
 	if (rv == KERN_SUCCESS)
 		*addrp = addr;
 	return rv;
@@ -178,7 +178,8 @@ int vm_mmap(struct vm_space *vs, const struct vm_mmap_req *req,
 	os_rwlock_wlock(&map->lock);
 	rv = vm_mmap_insert(vs, &addr, size, align, flags & BSD_MAP_FIXED,
 			    flags & BSD_MAP_EXCL, flags & BSD_MAP_STACK,
-			    object, pos, prot, max_prot, cow);
+			    object, pos, object ? req->cred : NULL, prot,
+			    max_prot, cow);
 	if (rv == KERN_SUCCESS && object && (flags & BSD_MAP_PREFAULT_READ)) {
 		struct vm_map_entry *e;
 
@@ -436,7 +437,7 @@ int vm_brk(struct vm_space *vs, vm_offset_t newbrk, vm_size_t limit,
 		goto out;
 	}
 	if (new > old) {
-		rv = vm_map_insert(map, NULL, 0, old, new,
+		rv = vm_map_insert(map, NULL, 0, NULL, old, new,
 				   VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
 				   MAP_COPY_ON_WRITE);
 		if (rv != KERN_SUCCESS) {

@@ -55,7 +55,8 @@ struct vm_pager_ops {
 	 * obj is held (vm_object_hold) and referenced.  ctx is the fault's
 	 * pmap context (NULL outside a fault: vm_fault_hold); the host may
 	 * release its own locks through it (the Linux host drops mmap_lock
-	 * and answers VM_FAULT_RETRY).  *filled is the number of leading
+	 * and answers VM_FAULT_RETRY).  cred is the faulting entry's
+	 * (vm_map_entry.cred): the rights to read with.  *filled is the number of leading
 	 * pages filled (the rest are thrown away).  Instead of filling
 	 * pages[i] the pager may lend a page of the host's file cache that
 	 * holds the same data: it puts that page (VM_PG_LENT, nothing else)
@@ -67,7 +68,7 @@ struct vm_pager_ops {
 	 */
 	int (*getpages)(struct vm_object *obj, vm_pindex_t pindex,
 			vm_page_t *pages, int count, int reqidx, int *filled,
-			void *ctx);
+			void *cred, void *ctx);
 	/*
 	 * Optional, the fast way in: lend the pages of [pindex, pindex +
 	 * count) that the host's file cache holds now, with no I/O.  Called

@@ -327,6 +327,20 @@ void os_page_unhold(vm_page_t pg)
 	page_put(pg);
 }
 
+void os_cred_hold(void *cred)
+{
+	int before = __atomic_fetch_add((int *)cred, 1, __ATOMIC_RELAXED);
+
+	OS_ASSERT(before > 0);
+}
+
+void os_cred_rele(void *cred)
+{
+	int before = __atomic_fetch_sub((int *)cred, 1, __ATOMIC_RELAXED);
+
+	OS_ASSERT(before > 0);
+}
+
 void os_page_copy(vm_page_t dst, vm_page_t src)
 {
 	OS_ASSERT(dst->magic == OS_PAGE_MAGIC && src->magic == OS_PAGE_MAGIC);

@@ -140,6 +140,9 @@ vm_page_t os_page_alloc(bool zero);
 void os_page_free(vm_page_t pg);
 void os_page_hold(vm_page_t pg);
 void os_page_unhold(vm_page_t pg);
+/* a cred is an int the tests own: its count of references */
+void os_cred_hold(void *cred);
+void os_cred_rele(void *cred);
 void os_page_copy(vm_page_t dst, vm_page_t src);
 void os_page_zero(vm_page_t pg);
 vm_page_t os_zero_page(void);

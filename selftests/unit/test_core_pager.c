@@ -18,17 +18,23 @@
 
 static int getpages, deallocs;
 static bool fail_io;
+static void *getpages_cred;	/* what the last getpages read with */
+static bool getpages_cred_unheld;	/* ...and nobody held it for it */
 
 /* Page i of the "file" holds byte 0x40 + i everywhere. */
 static int fake_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			 vm_page_t *pages, int count, int reqidx, int *filled,
-			 void *ctx)
+			 void *cred, void *ctx)
 {
 	int i;
 
 	(void)obj;
 	(void)ctx;
 	getpages++;
+	getpages_cred = cred;
+	/* held while it reads: the entry may go meanwhile */
+	if (cred && *(int *)cred < 2)
+		getpages_cred_unheld = true;
 	*filled = 0;
 	if (fail_io)
 		return KERN_FAILURE;
@@ -52,17 +58,81 @@ static const struct vm_pager_ops fake_ops = {
 	.dealloc = fake_dealloc,
 };
 
-static vm_offset_t map_file(struct tproc *p, struct vm_object *obj,
-			    vm_size_t len, int prot, int flags, int *err)
+static vm_offset_t map_file_cred(struct tproc *p, struct vm_object *obj,
+				 vm_size_t len, int prot, int flags, int *cred,
+				 int *err)
 {
 	struct vm_mmap_req req = {
 		.len = len, .prot = prot, .flags = flags, .object = obj,
-		.maxprot_limit = BSD_PROT_ALL,
+		.maxprot_limit = BSD_PROT_ALL, .cred = cred,
 	};
 	vm_offset_t a = 0;
 
 	*err = vm_mmap(p->vs, &req, &a);
 	return a;
+}
+
+static vm_offset_t map_file(struct tproc *p, struct vm_object *obj,
+			    vm_size_t len, int prot, int flags, int *err)
+{
+	return map_file_cred(p, obj, len, prot, flags, NULL, err);
+}
+
+/*
+ * Each mapping is served with the rights it was made with (issue 14,
+ * defect 6): its entries hold them through clipping and fork, a fault
+ * reads with its own entry's, and nothing is left held at the end.
+ */
+TEST(pager_entries_read_with_their_own_cred)
+{
+	struct tproc *p = tp_new(), *q = tp_new(), *c;
+	int cred_p = 1, cred_q = 1;	/* the mappers' own references */
+	struct vm_object *obj;
+	vm_offset_t a, b;
+	int err;
+
+	getpages = deallocs = 0;
+	fail_io = getpages_cred_unheld = false;
+	obj = vm_pager_allocate(OBJT_VNODE, &fake_ops, NULL, 4);
+	CHECK(obj);
+	vm_object_reference(obj);
+	a = map_file_cred(p, obj, 4 * PS, RW, BSD_MAP_SHARED, &cred_p, &err);
+	CHECK_EQ(err, 0);
+	b = map_file_cred(q, obj, 4 * PS, BSD_PROT_READ, BSD_MAP_PRIVATE,
+			  &cred_q, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(cred_p, 2);
+	CHECK_EQ(cred_q, 2);
+	/* one page per read, so that each fault below reads */
+	CHECK_EQ(vm_madvise(p->vs, a, 4 * PS, BSD_MADV_RANDOM), 0);
+	CHECK_EQ(vm_madvise(q->vs, b, 4 * PS, BSD_MADV_RANDOM), 0);
+	CHECK_EQ(tp_get(q, b + 3 * PS), 0x43);
+	CHECK(getpages_cred == &cred_q);
+	CHECK_EQ(tp_get(p, a), 0x40);
+	CHECK(getpages_cred == &cred_p);
+	/* clipped in three: three entries, three references */
+	CHECK_EQ(vm_mprotect(p->vs, a + PS, PS, BSD_PROT_READ), 0);
+	CHECK_EQ(cred_p, 4);
+	/* a copy and a share inherit it, a ZERO entry has no file */
+	CHECK_EQ(vm_minherit(p->vs, a, PS, BSD_INHERIT_ZERO), 0);
+	CHECK_EQ(vm_minherit(p->vs, a + 2 * PS, 2 * PS,
+			     BSD_INHERIT_COPY), 0);
+	c = tp_fork(p);
+	CHECK(c);
+	CHECK_EQ(cred_p, 6);	/* the child's PS and 2 PS entries */
+	CHECK_EQ(tp_get(c, a + 2 * PS), 0x42);
+	CHECK(getpages_cred == &cred_p);
+	CHECK_EQ(tp_get(c, a), 0);	/* ZERO: zero-filled, no read */
+	tp_exit(c);
+	CHECK(!getpages_cred_unheld);
+	CHECK_EQ(cred_p, 4);
+	CHECK_EQ(vm_munmap(p->vs, a, 4 * PS), 0);
+	CHECK_EQ(cred_p, 1);
+	tp_exit(q);
+	CHECK_EQ(cred_q, 1);
+	tp_exit(p);
+	CHECK_EQ(deallocs, 1);
+	CHECK_EQ(live_pages(), 0);
 }
 
 TEST(pager_pages_in_shares_and_releases)
@@ -222,12 +292,13 @@ static vm_page_t fvn_cache_page(struct fvn *v, vm_pindex_t pindex)
 
 static int fvn_getpages(struct vm_object *obj, vm_pindex_t pindex,
 			vm_page_t *pages, int count, int reqidx, int *filled,
-			void *ctx)
+			void *cred, void *ctx)
 {
 	struct fvn *v = obj->handle;
 	int i;
 
 	(void)ctx;
+	(void)cred;
 	for (i = 0; i < count; i++) {
 		vm_size_t pos = (vm_size_t)(pindex + i) * PS, n;
 		uint8_t *d = os_user_page_data(pages[i]);
