@@ -25,7 +25,8 @@ trap 'rmdir "$inst" 2>/dev/null; rm -rf "$tmp"' EXIT
 # --- tracefs: a private instance, every bsdvm event on ---
 if [ -d $tracing/events/bsdvm ] && mkdir "$inst"; then
 	echo 1 >"$inst/events/bsdvm/enable"
-	timeout 120 "$demo" >"$tmp/demo" 2>&1 ||
+	# --late: the child's exit waits for the parent's copy all the same
+	timeout 120 "$demo" --late >"$tmp/demo" 2>&1 ||
 		nok "demo ran (status $?): $(cat "$tmp/demo")"
 	echo 0 >"$inst/events/bsdvm/enable"
 	cat "$inst/trace" >"$tmp/tf"

@@ -11,6 +11,8 @@
  *   bsdvm-demo            run it and say what happened
  *   bsdvm-demo --hold     after the fork, print "ready PARENT CHILD" and
  *                         wait until stdin closes (tests dump both)
+ *   bsdvm-demo --late     the parent writes its copy 0.3 s after the fork,
+ *                         as a preempted parent would (the tracing test)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -174,9 +176,10 @@ static void chain_bypass(void)
 int main(int argc, char **argv)
 {
 	bool hold = argc > 1 && !strcmp(argv[1], "--hold");
+	bool late = argc > 1 && !strcmp(argv[1], "--late");
 	struct sigaction sa = { .sa_sigaction = on_segv,
 				.sa_flags = SA_SIGINFO };
-	int go[2], status, i;
+	int go[2], copied[2], status, i;
 	char *a, *b, c;
 	pid_t child;
 
@@ -193,7 +196,7 @@ int main(int argc, char **argv)
 	printf("mapped %d private + %d shared pages, wrote them\n", NPAGES,
 	       NPAGES);
 
-	if (pipe(go))
+	if (pipe(go) || pipe(copied))
 		die("pipe");
 	child = fork();
 	if (child < 0)
@@ -211,6 +214,15 @@ int main(int argc, char **argv)
 		if (c != 1)
 			_exit(2);
 		b[0] = 2;			/* shared: parent sees it */
+		/*
+		 * Exit after the parent made its own copy: then the
+		 * original has two shadows, and our exit collapses the
+		 * parent's into it.  Exiting first would leave no shadow
+		 * of the parent's to collapse (a race seen on 6.12).
+		 */
+		close(copied[1]);
+		if (read(copied[0], &c, 1) < 0)
+			_exit(1);
 		if (hold) {
 			close(go[1]);
 			if (read(go[0], &c, 1) < 0)
@@ -218,7 +230,11 @@ int main(int argc, char **argv)
 		}
 		_exit(0);
 	}
+	if (late)
+		usleep(300 * 1000);
 	a[NPAGES / 2 * PAGE] = 3;	/* parent's own copy: a shadow */
+	close(copied[0]);
+	close(copied[1]);		/* the child may exit now */
 	if (hold) {
 		printf("ready %d %d\n", getpid(), child);
 		while (read(0, &c, 1) > 0)
