@@ -956,6 +956,17 @@ static int make_links(int npages, int *in)
 	return 0;
 }
 
+/* Map link name of /tmp/bsdvm-links shared, opened with mode: NULL if not. */
+static char *map_link(int dev, const char *name, int mode, int prot,
+		      size_t len, int *fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/bsdvm-links/%s", name);
+	*fd = open(path, mode);
+	return *fd < 0 ? NULL : map_file(dev, *fd, len, prot, BSD_MAP_SHARED);
+}
+
 static void remove_links(int in)
 {
 	close(in);
@@ -976,12 +987,8 @@ TEST_F(vnode, each_mapping_does_io_through_its_own_file)
 
 	if (make_links(4, &in))
 		SKIP(return, "tmpfs with a link: %s", strerror(errno));
-	fa = open("/tmp/bsdvm-links/a", O_RDWR);
-	fb = open("/tmp/bsdvm-links/b", O_RDWR);
-	ASSERT_LE(0, fa);
-	ASSERT_LE(0, fb);
-	pa = map_file(self->a.fd, fa, 4 * PG, RW, BSD_MAP_SHARED);
-	pb = map_file(self->a.fd, fb, 4 * PG, RW, BSD_MAP_SHARED);
+	pa = map_link(self->a.fd, "a", O_RDWR, RW, 4 * PG, &fa);
+	pb = map_link(self->a.fd, "b", O_RDWR, RW, 4 * PG, &fb);
 	ASSERT_NE(NULL, pa);
 	ASSERT_NE(NULL, pb);
 	EXPECT_STREQ("", inotify_names(in));
@@ -1014,12 +1021,8 @@ TEST_F(vnode, last_writer_writes_back_what_it_left)
 
 	if (make_links(2, &in))
 		SKIP(return, "tmpfs with a link: %s", strerror(errno));
-	fa = open("/tmp/bsdvm-links/a", O_RDWR);
-	fb = open("/tmp/bsdvm-links/b", O_RDONLY);
-	ASSERT_LE(0, fa);
-	ASSERT_LE(0, fb);
-	pa = map_file(self->a.fd, fa, 2 * PG, RW, BSD_MAP_SHARED);
-	pb = map_file(self->a.fd, fb, 2 * PG, BSD_PROT_READ, BSD_MAP_SHARED);
+	pa = map_link(self->a.fd, "a", O_RDWR, RW, 2 * PG, &fa);
+	pb = map_link(self->a.fd, "b", O_RDONLY, BSD_PROT_READ, 2 * PG, &fb);
 	ASSERT_NE(NULL, pa);
 	ASSERT_NE(NULL, pb);
 	pa[PG] = 'W';
