@@ -8,7 +8,6 @@
  * across two different protections is EFAULT, as across two VMAs.
  * Prints "mremap ok" when every check holds.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
