@@ -2,11 +2,14 @@
 /*
  * io.c - read/write into arena memory where the kernel pins user pages.
  *
- * Arena pages are PFN mappings, invisible to get_user_pages.  Most file
- * systems copy (copy_to_user goes through the module's fault handler), but
- * some pin the buffer instead: 9p's zero-copy path for any transfer over
- * 1 KiB (the QEMU guest's root), FUSE direct I/O, O_DIRECT.  Those fail
- * with EFAULT.  When that happens with a buffer in the arena, the shim
+ * bsdvm's own pages have normal PTEs, which get_user_pages pins like any
+ * others.  A page the vnode pager lends from the page cache (a BSD file
+ * mapping, BSDVM_FILES=1) has a special PTE, which it cannot
+ * (Documentation/linux.rst).  Most file systems copy (copy_to_user goes
+ * through the module's fault handler), but some pin the buffer instead:
+ * 9p's zero-copy path for any transfer over 1 KiB (the QEMU guest's
+ * root), FUSE direct I/O, O_DIRECT.  Those fail with EFAULT on a lent
+ * page.  When that happens with a buffer in the arena, the shim
  * repeats the transfer through a bounce buffer of Linux memory: the
  * failed call moved no data (the pin fails before any I/O).
  * The libc entry points read, write, pread(64), pwrite(64), readv,

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the rest of the kernel can do with arena memory.  PFN mappings are
- * invisible to get_user_pages(), so calls that pin user pages fail with
- * EFAULT; calls that copy (read/write, ptrace, /proc/PID/mem) work.  This
- * test measures each, so a change of design shows up here
- * (Documentation/linux.rst).
+ * Arena memory is memory the rest of the kernel can use (issue 15): own
+ * pages are mapped by normal PTEs (module/linux/pmap.c), so calls that pin
+ * user pages through get_user_pages() work on them, shared futexes key on
+ * the page, and the process's RSS counts them.  Each test reads back the
+ * bytes, the wakeup or the counter that says so.
  */
 #include <linux/futex.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -31,75 +35,352 @@ FIXTURE_TEARDOWN(gup)
 	arena_close(&self->a);
 }
 
-TEST_F(gup, process_vm_readv_is_efault)
+static int futex(int *uaddr, int op, int val, const struct timespec *ts)
 {
-	char buf[16];
-	struct iovec local = { buf, sizeof(buf) };
-	struct iovec remote = { self->p, sizeof(buf) };
-
-	EXPECT_EQ(-1, process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
-	EXPECT_EQ(EFAULT, errno);
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
 }
 
-TEST_F(gup, vmsplice_is_efault)
+/* The child's exit status, or -1 if it did not exit normally. */
+static int child_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+TEST_F(gup, process_vm_readv_and_writev)
+{
+	char buf[16], in[6] = "hello";
+	struct iovec local = { buf, sizeof(buf) };
+	struct iovec remote = { self->p + PG - 8, sizeof(buf) };
+	struct iovec src = { in, sizeof(in) };
+
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
+	EXPECT_EQ(0, memcmp(buf, self->p, sizeof(buf)));
+	remote.iov_len = sizeof(in);
+	ASSERT_EQ((ssize_t)sizeof(in),
+		  process_vm_writev(getpid(), &src, 1, &remote, 1, 0));
+	EXPECT_EQ(0, memcmp(self->p + PG - 8, in, sizeof(in)));
+}
+
+TEST_F(gup, vmsplice_carries_the_bytes)
 {
 	struct iovec iov = { self->p, PG };
+	char back[PG];
 	int pfd[2];
 
 	ASSERT_EQ(0, pipe(pfd));
-	EXPECT_EQ(-1, vmsplice(pfd[1], &iov, 1, 0));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ((ssize_t)PG, vmsplice(pfd[1], &iov, 1, 0));
+	EXPECT_EQ((ssize_t)PG, read(pfd[0], back, PG));
+	EXPECT_EQ(0, memcmp(back, self->p, PG));
 	close(pfd[0]);
 	close(pfd[1]);
 }
 
-TEST_F(gup, shared_futex_is_efault_private_works)
+TEST_F(gup, proc_self_mem)
+{
+	char buf[4] = "mem";
+	char back[4];
+	int fd = open("/proc/self/mem", O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(4, pwrite(fd, buf, 4, (off_t)(uintptr_t)(self->p + 2 * PG)));
+	EXPECT_EQ(0, memcmp(self->p + 2 * PG, "mem", 4));
+	EXPECT_EQ(4, pread(fd, back, 4, (off_t)(uintptr_t)(self->p + 2 * PG)));
+	EXPECT_EQ(0, memcmp(back, "mem", 4));
+	close(fd);
+}
+
+/* Private and shared futexes both key: a timed wait times out. */
+TEST_F(gup, futex_wait_times_out)
 {
 	int *f = (int *)self->p;
 	struct timespec ts = { 0, 1000000 };
 
 	*f = 1;
-	/* A private futex keys on (mm, address): a timed wait times out. */
-	EXPECT_EQ(-1, syscall(SYS_futex, f, FUTEX_WAIT_PRIVATE, 1, &ts,
-			      NULL, 0));
+	EXPECT_EQ(-1, futex(f, FUTEX_WAIT_PRIVATE, 1, &ts));
 	EXPECT_EQ(ETIMEDOUT, errno);
-	/* A shared one needs the page: GUP fails. */
-	EXPECT_EQ(-1, syscall(SYS_futex, f, FUTEX_WAIT, 1, &ts, NULL, 0));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, futex(f, FUTEX_WAIT, 1, &ts));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	/* the value differs: no sleep at all */
+	EXPECT_EQ(-1, futex(f, FUTEX_WAIT, 2, &ts));
+	EXPECT_EQ(EAGAIN, errno);
 }
 
 /*
- * O_DIRECT pins the buffer where the file system does real direct I/O
- * (EFAULT on the arena); tmpfs on 6.6+ accepts O_DIRECT and copies, so
- * there the write must succeed with the arena's bytes.
+ * A child sleeps on a shared futex in the shared region; the parent's
+ * FUTEX_WAKE must find it (a key that differed per process would wake no
+ * one, and the child would time out).
  */
-TEST_F(gup, o_direct_write_pins_or_copies)
+TEST_F(gup, shared_futex_wakes_the_child)
 {
-	char path[] = "/tmp/bsdvm-odirect-XXXXXX";
-	char back[64];
-	int fd = mkstemp(path);
-	int dfd;
-	ssize_t n;
+	int *f = (int *)(self->p + PG), *ready = f + 1;
+	int woken = 0, i;
+	pid_t pid;
 
-	ASSERT_LE(0, fd);
-	dfd = open(path, O_RDWR | O_DIRECT);
-	unlink(path);
-	if (dfd < 0) {
-		close(fd);
-		SKIP(return, "O_DIRECT not supported on /tmp");
+	*f = 0;
+	*ready = 0;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct timespec ts = { 10, 0 };
+
+		__atomic_store_n(ready, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(f, __ATOMIC_SEQ_CST) == 0)
+			if (futex(f, FUTEX_WAIT, 0, &ts) && errno == ETIMEDOUT)
+				_exit(2);
+		_exit(__atomic_load_n(f, __ATOMIC_SEQ_CST) == 7 ? 0 : 3);
 	}
-	n = write(dfd, self->p, PG);
-	if (n < 0) {
-		EXPECT_EQ(EFAULT, errno);
-	} else {
-		EXPECT_EQ((ssize_t)PG, n);
-		ASSERT_EQ((ssize_t)sizeof(back),
-			  pread(fd, back, sizeof(back), 0));
-		EXPECT_EQ(0, memcmp(back, self->p, sizeof(back)));
-		TH_LOG("O_DIRECT on /tmp copies here: the write worked");
+	while (!__atomic_load_n(ready, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	/* wake until the sleeper is found: it may not be asleep yet */
+	for (i = 0; i < 2000 && !woken; i++) {
+		usleep(1000);
+		if (i == 100)
+			__atomic_store_n(f, 7, __ATOMIC_SEQ_CST);
+		woken = futex(f, FUTEX_WAKE, 1, NULL);
 	}
-	close(dfd);
-	close(fd);
+	__atomic_store_n(f, 7, __ATOMIC_SEQ_CST);
+	futex(f, FUTEX_WAKE, 1, NULL);
+	EXPECT_EQ(1, woken);
+	EXPECT_EQ(0, child_status(pid));
+}
+
+struct pshared {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	long counter;
+	int turn;
+	sem_t ping, pong;
+};
+
+static void pshared_init(struct pshared *s)
+{
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&s->mu, &ma);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+	pthread_cond_init(&s->cv, &ca);
+	s->counter = 0;
+	s->turn = 0;
+	sem_init(&s->ping, 1, 0);
+	sem_init(&s->pong, 1, 0);
+}
+
+#define ROUNDS	2000
+
+/* Both sides: a contended counter, a condvar turn-taking, a sem ping-pong. */
+static int pshared_side(struct pshared *s, int me)
+{
+	int i;
+
+	for (i = 0; i < ROUNDS * 10; i++) {
+		pthread_mutex_lock(&s->mu);
+		s->counter++;
+		pthread_mutex_unlock(&s->mu);
+	}
+	for (i = 0; i < ROUNDS; i++) {
+		pthread_mutex_lock(&s->mu);
+		while (s->turn != me)
+			pthread_cond_wait(&s->cv, &s->mu);
+		s->turn = !me;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	for (i = 0; i < ROUNDS; i++) {
+		if (me) {
+			if (sem_wait(&s->ping) || sem_post(&s->pong))
+				return 1;
+		} else {
+			if (sem_post(&s->ping) || sem_wait(&s->pong))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void pshared_run(struct __test_metadata *_metadata, char *region)
+{
+	struct pshared *s = (struct pshared *)region;
+	pid_t pid;
+
+	pshared_init(s);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		alarm(60);
+		_exit(pshared_side(s, 1));
+	}
+	alarm(60);
+	EXPECT_EQ(0, pshared_side(s, 0));
+	EXPECT_EQ(0, child_status(pid));
+	alarm(0);
+	EXPECT_EQ(2L * ROUNDS * 10, s->counter);
+}
+
+/* A BSD MAP_SHARED anonymous region. */
+TEST_F(gup, pshared_mutex_condvar_semaphore_in_map_shared)
+{
+	pshared_run(_metadata, self->p + 3 * PG);
+}
+
+/* A private region the child shares by minherit(INHERIT_SHARE). */
+TEST_F(gup, pshared_mutex_condvar_semaphore_in_inherit_share)
+{
+	char *q = bsdvm_anon(self->a.fd, PG, BSD_MAP_PRIVATE);
+
+	ASSERT_NE(NULL, q);
+	ASSERT_EQ(0, bsdvm_inherit(self->a.fd, q, PG, BSD_INHERIT_SHARE));
+	pshared_run(_metadata, q);
+}
+
+/*
+ * A pin for write breaks copy-on-write first: after fork, the parent's
+ * process_vm_writev into its own private page must not reach the child.
+ */
+TEST_F(gup, write_pin_breaks_cow)
+{
+	char *q = bsdvm_anon(self->a.fd, PG, BSD_MAP_PRIVATE);
+	char in[4] = "new";
+	struct iovec src = { in, 4 }, dst;
+	int go[2];
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, q);
+	strcpy(q, "old");
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(strcmp(q, "old") ? 1 : 0);
+	}
+	dst.iov_base = q;
+	dst.iov_len = 4;
+	EXPECT_EQ(4, process_vm_writev(getpid(), &src, 1, &dst, 1, 0));
+	EXPECT_STREQ("new", q);
+	EXPECT_EQ(1, write(go[1], "x", 1));
+	EXPECT_EQ(0, child_status(pid));
+	close(go[0]);
+	close(go[1]);
+}
+
+/* A field of /proc/self/status in KiB, or -1. */
+static long status_kb(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* Rss of the smaps entry that starts at base, in KiB, or -1. */
+static long smaps_rss_kb(void *base)
+{
+	char line[256], want[32];
+	long v = -1;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)base);
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, '-') < strchr(line, ' '))
+			in = !strncmp(line, want, strlen(want));
+		else if (in && !strncmp(line, "Rss:", 4))
+			v = strtol(line + 4, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+#define RSS_PAGES	2048	/* 8 MiB */
+#define SLACK_KB	1024	/* the test's own stack, stdio, page tables */
+
+/*
+ * Touched pages are resident memory: RssFile (and VmRSS) grow by what the
+ * space holds, and shrink again at munmap; a read of untouched memory maps
+ * bsdvm's zero page, which is counted too.
+ */
+TEST_F(gup, rss_counts_arena_pages)
+{
+	long file0, file1, file2, rss0, rss1, smaps0, smaps1;
+	struct bsdvm_stats st0, st1;
+	char *q = bsdvm_anon(self->a.fd, RSS_PAGES * PG, BSD_MAP_PRIVATE);
+	size_t i;
+
+	ASSERT_NE(NULL, q);
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st0, 0));
+	file0 = status_kb("RssFile");
+	rss0 = status_kb("VmRSS");
+	smaps0 = smaps_rss_kb(self->a.base);
+	ASSERT_LE(0, file0);
+	ASSERT_LE(0, smaps0);
+	for (i = 0; i < RSS_PAGES; i++)
+		q[i * PG] = 1;
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st1, 0));
+	EXPECT_EQ(RSS_PAGES, st1.pages - st0.pages);
+	file1 = status_kb("RssFile");
+	rss1 = status_kb("VmRSS");
+	smaps1 = smaps_rss_kb(self->a.base);
+	TH_LOG("RssFile %ld -> %ld kB, VmRSS %ld -> %ld kB, arena Rss %ld -> %ld kB",
+	       file0, file1, rss0, rss1, smaps0, smaps1);
+	EXPECT_EQ(RSS_PAGES * 4, smaps1 - smaps0);
+	EXPECT_LE(RSS_PAGES * 4 - SLACK_KB, file1 - file0);
+	EXPECT_GE(RSS_PAGES * 4 + SLACK_KB, file1 - file0);
+	EXPECT_LE(RSS_PAGES * 4 - SLACK_KB, rss1 - rss0);
+	ASSERT_EQ(0, bsdvm_unmap(self->a.fd, q, RSS_PAGES * PG));
+	file2 = status_kb("RssFile");
+	EXPECT_GE(file0 + SLACK_KB, file2);
+}
+
+/* A child's RSS counts the parent's pages it maps, once each. */
+TEST_F(gup, rss_after_fork_and_cow)
+{
+	char *q = bsdvm_anon(self->a.fd, RSS_PAGES * PG, BSD_MAP_PRIVATE);
+	pid_t pid;
+	size_t i;
+
+	ASSERT_NE(NULL, q);
+	for (i = 0; i < RSS_PAGES; i++)
+		q[i * PG] = 1;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		long a, b, c;
+
+		a = status_kb("RssFile");
+		for (i = 0; i < RSS_PAGES; i++)	/* read: the shared pages */
+			(void)*(volatile char *)(q + i * PG);
+		b = status_kb("RssFile");
+		for (i = 0; i < RSS_PAGES; i++)	/* write: copies replace them */
+			q[i * PG] = 2;
+		c = status_kb("RssFile");
+		_exit(b - a >= RSS_PAGES * 4 - SLACK_KB &&
+		      b - a <= RSS_PAGES * 4 + SLACK_KB &&
+		      c - b <= SLACK_KB && c - b >= -SLACK_KB ? 0 : 1);
+	}
+	EXPECT_EQ(0, child_status(pid));
+	for (i = 0; i < RSS_PAGES; i++)
+		ASSERT_EQ(1, q[i * PG]);
 }
 
 TEST_HARNESS_MAIN

@@ -271,6 +271,34 @@ static int make_cold_file(const char *name, int npages)
 }
 
 /*
+ * O_DIRECT on ext4 pins the user buffer with get_user_pages() and does the
+ * block I/O into or out of it: an arena buffer must work both ways, with
+ * the bytes intact (issue 15).
+ */
+TEST_F(ext4, o_direct_into_and_out_of_the_arena)
+{
+	char *buf = bsdvm_anon(self->a.fd, 4 * PG, BSD_MAP_PRIVATE);
+	char path[] = MNT "/direct";
+	int fd, i;
+
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 4; i++)
+		memset(buf + i * PG, 'a' + i, PG);
+	fd = open(path, O_RDWR | O_CREAT | O_DIRECT, 0600);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ((ssize_t)(4 * PG), pwrite(fd, buf, 4 * PG, 0));
+	memset(buf, 0, 4 * PG);
+	ASSERT_EQ(0, fsync(fd));
+	drop_caches();
+	EXPECT_EQ((ssize_t)(4 * PG), pread(fd, buf, 4 * PG, 0));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ('a' + i, buf[i * PG + PG - 1]);
+	close(fd);
+	unlink(path);
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, buf, 4 * PG));
+}
+
+/*
  * A cold file page read in where the fault cannot drop its locks: under
  * another file's i_rwsem (write(2) from an arena buffer faults it in),
  * under mmap_lock (->access from /proc/self/mem) and in futex's

@@ -87,4 +87,28 @@ static inline bool bsdvm_longterm_pinnable(struct page *page)
 #endif
 }
 
+/*
+ * Remove the PTEs of [addr, addr + size) in one VMA, with the TLB flush,
+ * MMU notifiers, rmap and RSS: zap_page_range() is exported until 6.3,
+ * zap_page_range_single() from then on.  The caller holds mmap_lock.
+ */
+static inline void bsdvm_zap_range(struct vm_area_struct *vma,
+				   unsigned long addr, unsigned long size)
+{
+	if (!range_in_vma(vma, addr, addr + size))
+		return;
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+	zap_page_range(vma, addr, size);
+#else
+	zap_page_range_single(vma, addr, size, NULL);
+#endif
+}
+
+/* pte_mkwrite() takes the VMA from 6.6 on (shadow stacks). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define bsdvm_pte_mkwrite(pte)	pte_mkwrite(pte)
+#else
+#define bsdvm_pte_mkwrite(pte)	pte_mkwrite_novma(pte)
+#endif
+
 #endif /* _BSDVM_LINUX_COMPAT_H */

@@ -139,13 +139,19 @@ static struct file_system_type bsdvm_fs_type = {
 	.kill_sb	 = kill_anon_super,
 };
 
+/* A new inode of the pseudo file system, or an ERR_PTR. */
+struct inode *bsdvm_fs_inode(void)
+{
+	return alloc_anon_inode(bsdvm_mnt->mnt_sb);
+}
+
 static int bsdvm_open(struct inode *inode, struct file *file)
 {
 	struct inode *own;
 
 	if (!READ_ONCE(bsdvm_allow_users) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	own = alloc_anon_inode(bsdvm_mnt->mnt_sb);
+	own = bsdvm_fs_inode();
 	if (IS_ERR(own))
 		return PTR_ERR(own);
 	file->f_mapping = own->i_mapping;
@@ -180,21 +186,24 @@ static struct miscdevice bsdvm_misc = {
 	.mode	= 0666,	/* open() itself checks privilege, see allow_users */
 };
 
+/* Before anything allocates a page: pages belong to an inode (page.h). */
+int bsdvm_fs_init(void)
+{
+	bsdvm_mnt = kern_mount(&bsdvm_fs_type);
+	return PTR_ERR_OR_ZERO(bsdvm_mnt);
+}
+
+void bsdvm_fs_exit(void)
+{
+	kern_unmount(bsdvm_mnt);
+}
+
 int bsdvm_dev_init(void)
 {
-	int err;
-
-	bsdvm_mnt = kern_mount(&bsdvm_fs_type);
-	if (IS_ERR(bsdvm_mnt))
-		return PTR_ERR(bsdvm_mnt);
-	err = misc_register(&bsdvm_misc);
-	if (err)
-		kern_unmount(bsdvm_mnt);
-	return err;
+	return misc_register(&bsdvm_misc);
 }
 
 void bsdvm_dev_exit(void)
 {
 	misc_deregister(&bsdvm_misc);
-	kern_unmount(bsdvm_mnt);
 }

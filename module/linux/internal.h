@@ -32,6 +32,9 @@ struct bsdvm_counters {
 extern struct bsdvm_counters bsdvm_counters;
 
 /* dev.c */
+int bsdvm_fs_init(void);
+void bsdvm_fs_exit(void);
+struct inode *bsdvm_fs_inode(void);
 int bsdvm_dev_init(void);
 void bsdvm_dev_exit(void);
 

@@ -32,9 +32,12 @@ static int __init bsdvm_init(void)
 	err = vm_init();
 	if (err)
 		return -err;
-	err = bsdvm_page_global_init();
+	err = bsdvm_fs_init();
 	if (err)
 		goto out_vm;
+	err = bsdvm_page_global_init();
+	if (err)
+		goto out_fs;
 	err = bsdvm_pmap_global_init();
 	if (err)
 		goto out_page;
@@ -56,6 +59,8 @@ out_pmap:
 	bsdvm_pmap_global_exit();
 out_page:
 	bsdvm_page_global_exit();
+out_fs:
+	bsdvm_fs_exit();
 out_vm:
 	vm_fini();
 	return err;
@@ -69,6 +74,7 @@ static void __exit bsdvm_exit(void)
 	bsdvm_vnode_exit();
 	bsdvm_pmap_global_exit();
 	bsdvm_page_global_exit();
+	bsdvm_fs_exit();
 	vm_fini();
 	pr_info("bsdvm unloaded\n");
 }

@@ -18,6 +18,7 @@
 
 #include <linux/bsdvm_mman.h>
 
+#include "internal.h"
 #include "os_linux.h"
 #include "page.h"
 
@@ -69,6 +70,32 @@ void os_free(void *p)
 }
 
 /*
+ * Every page bsdvm owns belongs to one module-wide inode, at an index no
+ * other page has had since the module loaded (page.h says why); the
+ * shared zero page too, which is bsdvm's own: Linux's zero page may not
+ * be mapped into a shared writable VMA on 6.12 (vm_mixed_zeropage_allowed).
+ */
+static struct inode *bsdvm_page_inode;
+static atomic_long_t bsdvm_page_ids;
+static struct page *bsdvm_zero_page;
+
+static void bsdvm_page_own(struct page *page)
+{
+	set_page_private(page, 0);
+	/* the pmap's pv list of this page (pmap.c) */
+	INIT_LIST_HEAD(&page->lru);
+	page->index = atomic_long_inc_return(&bsdvm_page_ids);
+	WRITE_ONCE(page->mapping, bsdvm_page_inode->i_mapping);
+}
+
+/* Before the page's last put: the allocator refuses a page with a mapping. */
+static void bsdvm_page_disown(struct page *page)
+{
+	WRITE_ONCE(page->mapping, NULL);
+	set_page_private(page, 0);
+}
+
+/*
  * Pages for user data: highmem-capable, charged to the faulting task's
  * memory cgroup so a runaway process meets its limit, not the machine's.
  */
@@ -80,11 +107,8 @@ vm_page_t os_page_alloc(bool zero)
 	if (zero)
 		gfp |= __GFP_ZERO;
 	page = alloc_page(gfp);
-	if (page) {
-		set_page_private(page, 0);
-		/* the pmap's pv list of this page (pmap.c) */
-		INIT_LIST_HEAD(&page->lru);
-	}
+	if (page)
+		bsdvm_page_own(page);
 	return (vm_page_t)page;
 }
 
@@ -126,7 +150,11 @@ void os_page_free(vm_page_t m)
 		bsdvm_lent_put(bsdvm_lent_page(m));
 		return;
 	}
-	set_page_private(page, 0);
+	/*
+	 * No PTE maps it now, but a get_user_pages() reference (a pipe's,
+	 * a direct I/O's) may outlive ours: that holder's put frees it.
+	 */
+	bsdvm_page_disown(page);
 	put_page(page);
 }
 
@@ -158,7 +186,7 @@ void os_page_zero(vm_page_t m)
 
 vm_page_t os_zero_page(void)
 {
-	return (vm_page_t)ZERO_PAGE(0);
+	return (vm_page_t)bsdvm_zero_page;
 }
 
 /* Flags change only under the owning object's lock: no atomics needed. */
@@ -191,13 +219,30 @@ void os_page_flags_clear(vm_page_t m, unsigned int bits)
 
 int bsdvm_page_global_init(void)
 {
+	bsdvm_page_inode = bsdvm_fs_inode();
+	if (IS_ERR(bsdvm_page_inode))
+		return PTR_ERR(bsdvm_page_inode);
+	bsdvm_zero_page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
 	lent_cache = KMEM_CACHE(bsdvm_lent_page, 0);
-	return lent_cache ? 0 : -ENOMEM;
+	if (!bsdvm_zero_page || !lent_cache) {
+		bsdvm_page_global_exit();
+		return -ENOMEM;
+	}
+	bsdvm_page_own(bsdvm_zero_page);
+	return 0;
 }
 
+/* After the last space: no PTE maps the zero page any more. */
 void bsdvm_page_global_exit(void)
 {
+	if (bsdvm_zero_page) {
+		bsdvm_page_disown(bsdvm_zero_page);
+		__free_page(bsdvm_zero_page);
+		bsdvm_zero_page = NULL;
+	}
 	kmem_cache_destroy(lent_cache);
+	lent_cache = NULL;
+	iput(bsdvm_page_inode);
 }
 
 void os_tree_init(struct os_tree *t)

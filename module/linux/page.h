@@ -10,6 +10,15 @@
  * reference to the folio.  The descriptor is told apart by bit 0 of the
  * handle: an xarray stores such an entry as a value entry, which the
  * object's page index does not mind.
+ *
+ * An own page is mapped by a normal PTE (pmap.c), so get_user_pages() and
+ * futexes see it.  A shared futex is keyed by the page's mapping->host
+ * and index: so every own page has mapping = one module-wide inode's and
+ * an index no other page has had, set before its first PTE and cleared
+ * before bsdvm's last put (os_linux.c).  Two processes that map one page
+ * at different addresses then wait on the same key.  A lent page is the
+ * page cache's, with its file's mapping and index, and is mapped by a
+ * special PTE, which get_user_pages() does not see (pmap.c says why).
  */
 #ifndef _BSDVM_LINUX_PAGE_H
 #define _BSDVM_LINUX_PAGE_H

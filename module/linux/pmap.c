@@ -4,17 +4,27 @@
  * as PTEs of the arena VMA.
  *
  * Which kernel call is used where (Documentation/linux.rst has the why):
- *   - PTEs go in only with vmf_insert_pfn_prot(), from ->fault and
- *     ->pfn_mkwrite.  remap_pfn_range() needs the mmap lock for write and
- *     empty PTEs, so it is never used.  Outside a fault (MADV_WILLNEED)
- *     the same call enters PTEs of current's own arena, under the
- *     mmap_lock the caller holds; for another mm pmap_enter() declines:
- *     the pmap is only a cache of the map.
- *   - PTEs of this mm come out with zap_vma_ptes(), which flushes the TLB
- *     before it returns; another mm's with unmap_mapping_range() on the
- *     arena file's mapping, which needs no lock of that mm.
+ *   - The arena is VM_MIXEDMAP.  An own page goes in as a normal PTE with
+ *     vm_insert_page(): refcounted, counted in RSS (MM_FILEPAGES), on the
+ *     page's file rmap, so get_user_pages() and futexes see it.  A lent
+ *     page-cache page goes in as a special PTE with vmf_insert_mixed():
+ *     a mapcount would make its file's truncation find it still mapped
+ *     (its VMA is not on that file's i_mmap), a kernel "Bad page cache".
+ *   - Both calls take the VMA's vm_page_prot, which write-notify keeps
+ *     read-only and the arena's lack of VM_EXEC keeps no-exec: write and
+ *     exec are then raised in place on the new PTE (pmap_pte_raise), as
+ *     wp_page_reuse() does, which needs no TLB flush.  Writes to
+ *     read-only PTEs come to ->page_mkwrite or ->pfn_mkwrite (vmops.c).
+ *   - This all happens from ->fault and the mkwrite hooks.  Outside a
+ *     fault (MADV_WILLNEED) the same calls enter PTEs of current's own
+ *     arena, under the mmap_lock the caller holds; for another mm
+ *     pmap_enter() declines: the pmap is only a cache of the map.
+ *   - PTEs of this mm come out with bsdvm_zap_range() (zap_page_range*,
+ *     which flushes the TLB and uncounts RSS before it returns); another
+ *     mm's with unmap_mapping_range() on the arena file's mapping, which
+ *     needs no lock of that mm.
  *   - A module cannot flush the TLB, so lowering a protection removes
- *     the PTE (zap_vma_ptes flushes); the next access refaults.  The one
+ *     the PTE (bsdvm_zap_range flushes); the next access refaults.  The one
  *     exception is fork: dup_mmap() flushes the parent's TLB itself before
  *     it drops the parent's mmap_lock, so there the parent's PTEs are
  *     write-protected in place (apply_to_existing_page_range), as Linux's
@@ -34,12 +44,14 @@
  */
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/pfn_t.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 
 #include "vm/vm.h"
 #include "vm/pmap.h"
+#include "compat.h"
 #include "page.h"
 #include "space.h"
 
@@ -61,19 +73,6 @@ struct pv_entry {
  */
 static DEFINE_SPINLOCK(pv_lock);
 static struct kmem_cache *pv_cache;
-
-static pgprot_t bsdvm_pgprot(vm_prot_t prot)
-{
-	unsigned long flags = VM_SHARED;
-
-	if (prot & VM_PROT_READ)
-		flags |= VM_READ;
-	if (prot & VM_PROT_WRITE)
-		flags |= VM_WRITE;
-	if (prot & VM_PROT_EXECUTE)
-		flags |= VM_EXEC;
-	return vm_get_page_prot(flags);
-}
 
 static pgoff_t pmap_pgoff(struct pmap *pmap, unsigned long va)
 {
@@ -125,7 +124,7 @@ void pmap_remove(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
 {
 	pmap_forget(pmap, sva, eva, VM_PROT_NONE);
 	if (pmap->vma)
-		zap_vma_ptes(pmap->vma, sva, eva - sva);
+		bsdvm_zap_range(pmap->vma, sva, eva - sva);
 }
 
 static int pmap_wrprotect_fn(pte_t *ptep, unsigned long addr, void *data)
@@ -145,7 +144,7 @@ static int pmap_wrprotect_fn(pte_t *ptep, unsigned long addr, void *data)
  * writable, so it may be dirty (pmap_is_modified), and a later lowering
  * removes the PTE once more, which is harmless.  With MMU notifiers (a
  * secondary MMU mirroring this mm) removing is kept: they must hear of
- * the change, and zap_vma_ptes() tells them.
+ * the change, and bsdvm_zap_range() tells them.
  */
 static bool pmap_protect_in_place(struct pmap *pmap, vm_offset_t sva,
 				  vm_offset_t eva, vm_prot_t prot)
@@ -239,8 +238,9 @@ void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 			kmem_cache_free(pv_cache, pv);
 		vma = READ_ONCE(pmap->vma);
 		for (i = 0; vma && i < n; i++)
-			zap_vma_ptes(vma, runs[i].start << PAGE_SHIFT,
-				     (runs[i].end - runs[i].start) << PAGE_SHIFT);
+			bsdvm_zap_range(vma, runs[i].start << PAGE_SHIFT,
+					(runs[i].end - runs[i].start) <<
+					PAGE_SHIFT);
 	}
 }
 
@@ -261,34 +261,109 @@ static struct vm_area_struct *pmap_nofault_vma(struct pmap *pmap,
 	return xa_load(&pmap->ptes, idx) ? NULL : pmap->vma;
 }
 
+struct pmap_raise {
+	struct mm_struct *mm;
+	unsigned long pfn;
+	vm_prot_t prot;
+	bool done;
+};
+
+static int pmap_raise_fn(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct pmap_raise *r = data;
+	pte_t pte = ptep_get(ptep);
+
+	if (!pte_present(pte) || pte_pfn(pte) != r->pfn)
+		return 0;
+	/* taking write away needs a TLB flush: a zap's job, not ours */
+	if (pte_write(pte) && !(r->prot & VM_PROT_WRITE))
+		return 0;
+	if (r->prot & VM_PROT_WRITE)
+		pte = bsdvm_pte_mkwrite(pte);
+	if (r->prot & VM_PROT_EXECUTE)
+		pte = pte_mkexec(pte);
+	/* under the PTE lock; the CPU can only set the accessed bit meanwhile */
+	set_pte_at(r->mm, addr, ptep, pte_mkyoung(pte));
+	r->done = true;
+	return 0;
+}
+
 /*
- * A write to a present read-only PTE of this very page (the parent after
- * fork, a page first read, a raised protection): raise the record and
- * let core mm make the PTE writable (->pfn_mkwrite returning 0, so
- * finish_mkwrite_fault() does it if the PTE is still the one that
- * faulted).  An upgrade needs no TLB flush; replacing the PTE would.
+ * Give the present PTE of page at va the write and exec bits prot has:
+ * an upgrade, which no other CPU's TLB can have cached wrongly, so no
+ * flush.  False if va has no PTE of page (a raw MADV_DONTNEED zaps too).
+ */
+static bool pmap_pte_raise(struct vm_area_struct *vma, unsigned long va,
+			   vm_page_t page, vm_prot_t prot)
+{
+	struct pmap_raise r = {
+		.mm = vma->vm_mm, .pfn = page_to_pfn(bsdvm_page(page)),
+		.prot = prot,
+	};
+
+	apply_to_existing_page_range(vma->vm_mm, va, PAGE_SIZE, pmap_raise_fn,
+				     &r);
+	return r.done;
+}
+
+/*
+ * va has a record and a PTE of this very page (the parent after fork, a
+ * page first read, a raised protection): raise both in place.  A write
+ * fault on a read-only PTE ends here when no copy is needed.
  */
 static bool pmap_upgrade_in_place(struct pmap *pmap,
-				  struct bsdvm_fault_ctx *fc, unsigned long idx,
+				  struct vm_area_struct *vma, vm_offset_t va,
 				  vm_page_t page, vm_prot_t prot)
 {
-	bool done = false;
+	unsigned long idx = va >> PAGE_SHIFT;
+	bool found;
 	void *e;
 
-	if (!fc || !fc->mkwrite || !(prot & VM_PROT_WRITE) ||
-	    page == os_zero_page() ||
-	    pte_pfn(fc->vmf->orig_pte) != page_to_pfn(bsdvm_page(page)))
+	if (page == os_zero_page())
 		return false;
 	spin_lock(&pv_lock);
 	e = xa_load(&pmap->ptes, idx);
-	if (e && !xa_is_value(e)) {
-		((struct pv_entry *)e)->prot = prot;
-		done = true;
-	}
+	found = e && !xa_is_value(e);
 	spin_unlock(&pv_lock);
-	if (done)
-		fc->ret = 0;
-	return done;
+	/* the object lock we hold keeps the record until we are done */
+	if (!found || !pmap_pte_raise(vma, va, page, prot))
+		return false;
+	spin_lock(&pv_lock);
+	e = xa_load(&pmap->ptes, idx);
+	if (!WARN_ON_ONCE(!e || xa_is_value(e)))
+		((struct pv_entry *)e)->prot |= prot;
+	spin_unlock(&pv_lock);
+	return true;
+}
+
+/*
+ * The PTE for page at va, which has none: normal for an own page, special
+ * for a lent one (see the top of this file), raised to prot.  Returns
+ * what ->fault answers: VM_FAULT_NOPAGE, or an error.
+ */
+static vm_fault_t pmap_insert(struct vm_area_struct *vma, unsigned long va,
+			      vm_page_t page, vm_prot_t prot)
+{
+	struct page *p = bsdvm_page(page);
+	vm_fault_t ret;
+	int err;
+
+	if (bsdvm_page_is_lent(page)) {
+		ret = vmf_insert_mixed(vma, va, page_to_pfn_t(p));
+		if (ret != VM_FAULT_NOPAGE)
+			return ret;
+	} else {
+		err = vm_insert_page(vma, va, p);
+		/* -EBUSY: a PTE is there already; the next fault sorts it */
+		if (err == -EBUSY)
+			return VM_FAULT_NOPAGE;
+		if (err)
+			return vmf_error(err);
+	}
+	/* if this fails (a raw MADV_DONTNEED raced), the access refaults */
+	if (prot & (VM_PROT_WRITE | VM_PROT_EXECUTE))
+		pmap_pte_raise(vma, va, page, prot);
+	return VM_FAULT_NOPAGE;
 }
 
 int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
@@ -306,16 +381,17 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	vma = fc ? fc->vmf->vma : pmap_nofault_vma(pmap, idx);
 	if (!vma)
 		return KERN_SUCCESS;	/* the pmap is only a cache */
-	/* The page cache's page must not change behind its back (vm_page.h) */
-	if (WARN_ON_ONCE(bsdvm_page_is_lent(page) && (prot & VM_PROT_WRITE)))
-		prot &= ~VM_PROT_WRITE;
 	/* A PTE granting nothing still maps the frame: never make one */
 	if (WARN_ON_ONCE(prot == VM_PROT_NONE)) {
 		if (fc)
 			fc->ret = VM_FAULT_SIGSEGV;
 		return KERN_SUCCESS;
 	}
-	if (pmap_upgrade_in_place(pmap, fc, idx, page, prot))
+	/* the zero page and lent pages are never written through a PTE */
+	if ((page == os_zero_page() || bsdvm_page_is_lent(page)) &&
+	    WARN_ON_ONCE(prot & VM_PROT_WRITE))
+		prot &= ~VM_PROT_WRITE;
+	if (pmap_upgrade_in_place(pmap, vma, va, page, prot))
 		return KERN_SUCCESS;
 	if (page != os_zero_page()) {
 		pv = kmem_cache_alloc(pv_cache, GFP_KERNEL_ACCOUNT);
@@ -351,13 +427,12 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 		kmem_cache_free(pv_cache, old);
 
 	/*
-	 * vmf_insert_pfn_prot() fills only an empty PTE: a COW or an upgrade
-	 * replaces what this pmap had at va, so take that out first.
+	 * The insert fills only an empty PTE: a COW replaces what this pmap
+	 * had at va, so take that out first.
 	 */
 	if (old)
-		zap_vma_ptes(vma, va, PAGE_SIZE);
-	ret = vmf_insert_pfn_prot(vma, va, page_to_pfn(bsdvm_page(page)),
-				  bsdvm_pgprot(prot));
+		bsdvm_zap_range(vma, va, PAGE_SIZE);
+	ret = pmap_insert(vma, va, page, prot);
 	if (fc)
 		fc->ret = ret;
 	if (ret & VM_FAULT_ERROR) {

@@ -251,7 +251,7 @@ int bsdvm_arena_mmap(struct file *file, struct vm_area_struct *vma)
 	bool busy;
 
 	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;	/* COW of a PFN mapping BUGs in the core mm */
+		return -EINVAL;	/* core mm would COW the arena's pages itself */
 	if (vma->vm_pgoff || vma->vm_mm != current->mm)
 		return -EINVAL;
 	mutex_lock(&bsdvm_spaces_lock);
@@ -275,6 +275,11 @@ int bsdvm_arena_mmap(struct file *file, struct vm_area_struct *vma)
 			   (vma->vm_flags & VM_EXEC ? VM_PROT_EXECUTE : 0));
 	vma->vm_ops = &bsdvm_vm_ops;
 	vma->vm_private_data = space;
-	vm_flags_set(vma, BSDVM_ARENA_VM_FLAGS);
+	/*
+	 * No VM_EXEC: vm_page_prot, with which every PTE goes in, is then
+	 * no-exec, and pmap_enter() raises exec where BSD allows it.  (An
+	 * exec fault on a present no-exec PTE never reaches a driver.)
+	 */
+	vm_flags_mod(vma, BSDVM_ARENA_VM_FLAGS, VM_EXEC);
 	return 0;
 }

@@ -38,14 +38,17 @@ struct bsdvm_space;
  * The arena VMA's flags, set at mmap and again in every copy (->open):
  * a raw madvise(2) can clear VM_WIPEONFORK (MADV_KEEPONFORK), and then
  * fork would copy PTEs no pmap knows of into the child.
- *   VM_PFNMAP       PTEs of our own pages; also makes mlock(2), KSM, THP,
- *                   MADV_DONTNEED/FREE/COLD/PAGEOUT and GUP leave it alone
+ *   VM_MIXEDMAP     PTEs of our own pages, normal ones that GUP, RSS and
+ *                   futexes see (pmap.c); VM_SPECIAL, so mlock(2), KSM
+ *                   and THP leave it alone.  A raw MADV_DONTNEED or
+ *                   MADV_COLD/PAGEOUT may zap or age PTEs: the pmap is
+ *                   only a cache, and pages not on an LRU are not paged.
  *   VM_DONTEXPAND   mremap(2) cannot grow it
  *   VM_DONTDUMP     core dumps skip it (MADV_DODUMP refuses VM_PFNMAP)
  *   VM_WIPEONFORK   fork copies no PTE: vmspace_fork() decides
  */
 #define BSDVM_ARENA_VM_FLAGS \
-	(VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_WIPEONFORK)
+	(VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_WIPEONFORK)
 
 /*
  * The machine-dependent half of a space.  ptes records what this pmap has
@@ -139,7 +142,7 @@ void bsdvm_pmap_global_exit(void);
 struct bsdvm_fault_ctx {
 	struct vm_fault *vmf;
 	vm_fault_t ret;
-	bool mkwrite;		/* from ->pfn_mkwrite: no VM_FAULT_RETRY */
+	bool mkwrite;		/* from a mkwrite hook: no VM_FAULT_RETRY */
 	bool dropped;		/* a pager released the fault lock */
 	/* held across that release (vmops.c puts it); NULL if none */
 	struct bsdvm_space *held;

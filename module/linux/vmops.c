@@ -3,7 +3,7 @@
  * vmops.c - the arena VMA's vm_operations_struct: faults go to the core's
  * vm_fault(), fork goes to vmspace_fork(), ptrace goes through ->access.
  *
- * Without ->map_pages, ->fault and ->pfn_mkwrite always run under
+ * Without ->map_pages, ->fault and the mkwrite hooks always run under
  * mmap_read_lock, also on kernels with per-VMA locks (6.7+ retries such
  * faults under mmap_lock: vmf_can_call_fault()).
  */
@@ -112,11 +112,14 @@ static vm_fault_t bsdvm_vm_fault(struct vm_fault *vmf)
 
 /*
  * A write to a present read-only PTE (the zero page, a page of a backing
- * object, a needs-copy entry): a BSD write fault, whose pmap_enter()
- * replaces the PTE and returns VM_FAULT_NOPAGE, so core mm does nothing
- * more.
+ * object, a needs-copy entry, a page first read): a BSD write fault, whose
+ * pmap_enter() raises the PTE in place or replaces it, and answers
+ * VM_FAULT_NOPAGE, so core mm does nothing more.  ->page_mkwrite comes
+ * for a normal PTE (an own page), ->pfn_mkwrite for a special one (a lent
+ * page).  Both must exist: without them core mm would make a read-only
+ * shared PTE writable by itself (wp_page_reuse).
  */
-static vm_fault_t bsdvm_vm_pfn_mkwrite(struct vm_fault *vmf)
+static vm_fault_t bsdvm_vm_mkwrite(struct vm_fault *vmf)
 {
 	return bsdvm_vm_fault_common(vmf, true);
 }
@@ -234,6 +237,7 @@ const struct vm_operations_struct bsdvm_vm_ops = {
 	.mremap		= bsdvm_vm_mremap,
 	.mprotect	= bsdvm_vm_mprotect,
 	.fault		= bsdvm_vm_fault,
-	.pfn_mkwrite	= bsdvm_vm_pfn_mkwrite,
+	.page_mkwrite	= bsdvm_vm_mkwrite,
+	.pfn_mkwrite	= bsdvm_vm_mkwrite,
 	.access		= bsdvm_vm_access,
 };
