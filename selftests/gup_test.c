@@ -274,6 +274,66 @@ TEST_F(gup, write_pin_breaks_cow)
 	close(go[1]);
 }
 
+#define NPIPES	5
+#define PER_PIPE	220	/* 1100 references: >= GUP_PIN_COUNTING_BIAS */
+
+/*
+ * A pinned page across fork.  The kernel's test for "pinned" is
+ * folio_maybe_dma_pinned(): a pin adds GUP_PIN_COUNTING_BIAS (1024) to
+ * the page's count, so 1024 ordinary references look the same.  Those are
+ * what 1100 vmsplice()d copies of one page in pipes hold, which makes a
+ * pin that stays put (io_uring refuses to register arena buffers: they
+ * are file pages).  After fork the parent's write must reach the page the
+ * pipes hold, which the device would see, and the child's must not: the
+ * child got a copy (vm_fork.c: vm_fork_copy_pinned).
+ */
+TEST_F(gup, fork_leaves_a_pinned_page_to_the_parent)
+{
+	char *q = bsdvm_anon(self->a.fd, PG, BSD_MAP_PRIVATE);
+	struct iovec iov;
+	int pfd[NPIPES][2], go[2], i, j;
+	char back[PG];
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, q);
+	memset(q, 'p', PG);
+	for (i = 0; i < NPIPES; i++) {
+		ASSERT_EQ(0, pipe(pfd[i]));
+		if (fcntl(pfd[i][1], F_SETPIPE_SZ, 256 * PG) < 0)
+			SKIP(return, "F_SETPIPE_SZ: %s", strerror(errno));
+		for (j = 0; j < PER_PIPE; j++) {
+			iov.iov_base = q;
+			iov.iov_len = PG;
+			ASSERT_EQ((ssize_t)PG, vmsplice(pfd[i][1], &iov, 1, 0));
+		}
+	}
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (read(go[0], &c, 1) != 1 || q[0] != 'p')
+			_exit(1);
+		q[0] = 'c';
+		_exit(0);
+	}
+	q[0] = 'w';
+	ASSERT_EQ((ssize_t)PG, read(pfd[0][0], back, PG));
+	EXPECT_EQ('w', back[0]);
+	EXPECT_EQ('p', back[1]);
+	EXPECT_EQ(1, write(go[1], "x", 1));
+	EXPECT_EQ(0, child_status(pid));
+	ASSERT_EQ((ssize_t)PG, read(pfd[1][0], back, PG));
+	EXPECT_EQ('w', back[0]);
+	EXPECT_EQ('w', q[0]);
+	for (i = 0; i < NPIPES; i++) {
+		close(pfd[i][0]);
+		close(pfd[i][1]);
+	}
+	close(go[0]);
+	close(go[1]);
+}
+
 /* A field of /proc/self/status in KiB, or -1. */
 static long status_kb(const char *field)
 {

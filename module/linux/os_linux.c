@@ -189,6 +189,16 @@ vm_page_t os_zero_page(void)
 	return (vm_page_t)bsdvm_zero_page;
 }
 
+/*
+ * A pin (FOLL_PIN: direct I/O, an io_uring fixed buffer) of a page that
+ * a normal PTE maps.  A lent page has a special PTE, which GUP skips.
+ */
+bool os_page_pinned(vm_page_t m)
+{
+	return !bsdvm_page_is_lent(m) &&
+	       folio_maybe_dma_pinned(page_folio((struct page *)m));
+}
+
 /* Flags change only under the owning object's lock: no atomics needed. */
 unsigned int os_page_flags(vm_page_t m)
 {

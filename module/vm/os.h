@@ -77,6 +77,10 @@
  *   vm_page_t os_zero_page(void);          the one shared read-only zero
  *                                           page; never in any object,
  *                                           never freed
+ *   bool      os_page_pinned(vm_page_t);   a device may still write it: the
+ *                                           host pinned it for I/O (Linux:
+ *                                           get_user_pages FOLL_PIN); may
+ *                                           say true when it is not
  *   unsigned  os_page_flags(vm_page_t);    VM_PG_* bits (vm_page.h)
  *   void      os_page_flags_set(vm_page_t, unsigned bits);
  *   void      os_page_flags_clear(vm_page_t, unsigned bits);

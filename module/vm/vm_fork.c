@@ -9,7 +9,9 @@
  *          and child share one copy-on-write layer.
  *   COPY   both entries become NEEDS_COPY on the same object; the parent's
  *          writable mappings are lowered to read-only first, so neither
- *          side can write a page the other still sees.
+ *          side can write a page the other still sees.  If the host has
+ *          a page of the entry pinned for I/O, the child gets copies now
+ *          instead (vm_fork_copy_pinned).
  *   ZERO   the child gets a fresh, empty entry of the same protection.
  * Guard entries are copied (ZERO included), never made accessible.
  *
@@ -64,16 +66,130 @@ static int vm_fork_share(struct vm_space *parent, struct vm_map_entry *old,
 	return 0;
 }
 
-static void vm_fork_copy(struct vm_space *parent, struct vm_map_entry *old,
-			 struct vm_map_entry *e)
+/* Does obj (locked) hold a pinned page in [first, first + n)? */
+static bool vm_fork_pinned(struct vm_object *obj, vm_pindex_t first,
+			   vm_pindex_t n)
+{
+	unsigned long long idx = first;
+	vm_page_t m;
+
+	os_mutex_assert_held(&obj->lock);
+	while ((m = os_pindex_next(&obj->pages, &idx, first + n - 1))) {
+		if (os_page_pinned(m))
+			return true;
+		idx++;
+	}
+	return false;
+}
+
+/*
+ * Copy obj's (locked) pages of [first, first + n) into to (locked), at
+ * pindex - first.
+ */
+static int vm_fork_copy_pages(struct vm_object *obj, vm_pindex_t first,
+			      vm_pindex_t n, struct vm_object *to)
+{
+	unsigned long long idx = first;
+	vm_page_t m, c;
+
+	os_mutex_assert_held(&obj->lock);
+	os_mutex_assert_held(&to->lock);
+	while ((m = os_pindex_next(&obj->pages, &idx, first + n - 1))) {
+		c = os_page_alloc(false);
+		if (!c)
+			return ENOMEM;
+		os_page_copy(c, m);
+		if (vm_object_page_insert(to, idx - first, c)) {
+			os_page_free(c);
+			return ENOMEM;
+		}
+		vm_stat_pages(1);
+		idx++;
+	}
+	return 0;
+}
+
+/*
+ * A write pin (direct I/O in flight, an io_uring fixed buffer) holds a
+ * page of an anonymous object only the parent maps: the device writes
+ * there, so the page must stay the parent's.  The usual copy-on-write
+ * would move the parent's next write to a copy and leave the pinned
+ * page, and what the device writes, to the child.  So, as FreeBSD's
+ * vm_fault_copy_entry() does for a wired entry, the child gets its own
+ * object now: a copy of each page obj holds in the range, over obj's
+ * backing object, which both then see read-only.  The parent keeps obj
+ * and its writable mappings.  Returns ENOMEM or 0; false *done: no pin.
+ */
+static int vm_fork_copy_pinned(struct vm_space *parent,
+			       struct vm_map_entry *old,
+			       struct vm_map_entry *e, bool *done)
+{
+	struct vm_object *obj = old->object, *backing, *c;
+	vm_pindex_t first = OFF_TO_IDX(old->offset);
+	vm_pindex_t n = atop(old->end - old->start);
+	vm_ooffset_t off;
+	int err;
+
+	*done = false;
+	vm_object_lock(obj);
+	/*
+	 * Only for an object the parent alone maps: where others share it,
+	 * BSD moves the parent's later writes to a shadow of its own anyway
+	 * (NEEDS_COPY), and the pinned page stays with the sharers.
+	 */
+	if (!(obj->flags & OBJ_ANON) || !(obj->flags & OBJ_ONEMAPPING) ||
+	    obj->pager || (old->eflags & MAP_ENTRY_NEEDS_COPY) ||
+	    !vm_fork_pinned(obj, first, n)) {
+		vm_object_unlock(obj);
+		return 0;
+	}
+	backing = obj->backing_object;
+	off = obj->backing_object_offset + old->offset;
+	if (backing)
+		vm_object_reference(backing);	/* the shadow's link */
+	vm_object_unlock(obj);
+	/*
+	 * A shadow of backing (our reference is its link), or with no
+	 * backing a fresh object.  The parent's map is write-locked, so no
+	 * fault of its changes obj's pages meanwhile.
+	 */
+	c = backing;
+	if (vm_object_shadow(&c, &off, old->end - old->start, parent)) {
+		if (backing)
+			vm_object_deallocate(backing);
+		return ENOMEM;
+	}
+	vm_object_lock(obj);
+	vm_object_lock_depth(c, 1);
+	err = vm_fork_copy_pages(obj, first, n, c);
+	vm_object_unlock(c);
+	vm_object_unlock(obj);
+	if (err) {
+		vm_object_deallocate(c);
+		return err;
+	}
+	e->object = c;
+	e->offset = off;
+	e->eflags = old->eflags & ~MAP_ENTRY_NEEDS_COPY;
+	*done = true;
+	return 0;
+}
+
+static int vm_fork_copy(struct vm_space *parent, struct vm_map_entry *old,
+			struct vm_map_entry *e)
 {
 	struct vm_object *obj = old->object;
+	bool done;
+	int err;
 
 	if (!obj) {
 		/* Nothing touched yet: each side zero-fills its own. */
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
-		return;
+		return 0;
 	}
+	err = vm_fork_copy_pinned(parent, old, e, &done);
+	if (err || done)
+		return err;
 	vm_object_lock(obj);
 	vm_object_collapse(obj, parent);
 	vm_object_reference_locked(obj);
@@ -87,6 +203,7 @@ static void vm_fork_copy(struct vm_space *parent, struct vm_map_entry *old,
 	e->eflags = old->eflags;
 	e->object = obj;
 	e->offset = old->offset;
+	return 0;
 }
 
 int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
@@ -121,7 +238,7 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 		} else if (old->inheritance == BSD_INHERIT_SHARE) {
 			err = vm_fork_share(parent, old, e);
 		} else if (old->inheritance == BSD_INHERIT_COPY) {
-			vm_fork_copy(parent, old, e);
+			err = vm_fork_copy(parent, old, e);
 		} else {
 			/* ZERO: same protection, nothing inside */
 			e->eflags &= ~MAP_ENTRY_NEEDS_COPY;

@@ -34,7 +34,7 @@ extern const unsigned m_slot_off[M_SLOTS];
 enum op_kind {
 	OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MINHERIT, OP_MADVISE, OP_MINCORE,
 	OP_BRK, OP_FORK, OP_EXIT, OP_READ, OP_WRITE, OP_HOLD_READ,
-	OP_HOLD_WRITE, OP_NKINDS
+	OP_HOLD_WRITE, OP_PIN, OP_NKINDS
 };
 
 /* One operation; every field is absolute so an op list replays exactly. */

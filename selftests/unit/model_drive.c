@@ -642,6 +642,24 @@ static int do_access(struct model *m, struct mproc *p, const struct op *op)
  * copies-on-write like a write fault, so the process, and nobody else,
  * sees the byte afterwards.
  */
+/*
+ * Pin or unpin (get_user_pages FOLL_PIN) the page mapped at addr: only
+ * where fork puts copies changes (vm_fork_copy_pinned), never what any
+ * process reads, so the reference model does nothing.
+ */
+static int do_pin(struct model *m, struct mproc *p, const struct op *op)
+{
+	vm_page_t pg;
+
+	if (!pmap_user_lookup(p->pmap, op->addr & ~(uint64_t)OS_PAGE_MASK,
+			      &pg, NULL) || pg == os_zero_page()) {
+		m->skipped++;
+		return 0;
+	}
+	pg->pinned = !pg->pinned;
+	return 0;
+}
+
 static int do_hold(struct model *m, struct mproc *p, const struct op *op)
 {
 	bool write = op->kind == OP_HOLD_WRITE, ok;
@@ -762,6 +780,7 @@ int model_step(struct model *m, const struct op *op)
 	case OP_WRITE: r = do_access(m, p, op); break;
 	case OP_HOLD_READ:
 	case OP_HOLD_WRITE: r = do_hold(m, p, op); break;
+	case OP_PIN: r = do_pin(m, p, op); break;
 	default:
 		m->skipped++;
 		break;

@@ -221,6 +221,8 @@ void op_make(struct model *m, struct op_source *s, struct op *op)
 	} else if (r < 988) {
 		op->kind = OP_HOLD_WRITE;
 		op->a = pick(s, 255) + 1;
+	} else if (r < 991) {
+		op->kind = OP_PIN;	/* an I/O pin, toggled */
 	} else if (r < 994) {
 		op->kind = OP_READ;
 	} else {
@@ -230,7 +232,8 @@ void op_make(struct model *m, struct op_source *s, struct op *op)
 	pg = pick_page(m, s, op->proc);
 	op->addr = m->min + (uint64_t)pg * OS_PAGE_SIZE;
 	if (op->kind == OP_READ || op->kind == OP_WRITE ||
-	    op->kind == OP_HOLD_READ || op->kind == OP_HOLD_WRITE) {
+	    op->kind == OP_HOLD_READ || op->kind == OP_HOLD_WRITE ||
+	    op->kind == OP_PIN) {
 		op->addr += m_slot_off[pick(s, M_SLOTS)];
 		return;
 	}
@@ -244,6 +247,7 @@ void op_make(struct model *m, struct op_source *s, struct op *op)
 static const char *const names[OP_NKINDS] = {
 	"mmap", "munmap", "mprotect", "minherit", "madvise", "mincore",
 	"brk", "fork", "exit", "read", "write", "hold_read", "hold_write",
+	"pin",
 };
 
 void op_print(FILE *f, const struct op *op)

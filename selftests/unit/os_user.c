@@ -360,6 +360,12 @@ vm_page_t os_zero_page(void)
 	return &zero_pg;
 }
 
+bool os_page_pinned(vm_page_t pg)
+{
+	OS_ASSERT(pg->magic == OS_PAGE_MAGIC);
+	return pg->pinned;
+}
+
 int os_user_zero_page_check(void)
 {
 	size_t i;

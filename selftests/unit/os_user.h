@@ -127,6 +127,7 @@ struct os_page {
 	unsigned flags;		/* VM_PG_* */
 	int refs;		/* core's reference + holds */
 	bool is_zero;		/* the shared zero page */
+	bool pinned;		/* os_page_pinned(); tests set it */
 	uint8_t *data;		/* OS_PAGE_SIZE bytes, page aligned */
 	struct os_pv *pv;	/* mappings of this page in fake pmaps */
 	int pv_count;
@@ -137,6 +138,7 @@ typedef struct os_page *vm_page_t;
 #define OS_PAGE_DEAD	0xdeadbeefu
 
 vm_page_t os_page_alloc(bool zero);
+bool os_page_pinned(vm_page_t pg);
 void os_page_free(vm_page_t pg);
 void os_page_hold(vm_page_t pg);
 void os_page_unhold(vm_page_t pg);

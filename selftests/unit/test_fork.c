@@ -323,3 +323,78 @@ TEST(share_after_zero_page_read_of_untouched_entry)
 	tp_exit(g);
 	tp_exit(p);
 }
+
+/* The page p maps at va, after a read maps it. */
+static vm_page_t page_at(struct tproc *p, vm_offset_t va)
+{
+	vm_page_t m = NULL;
+
+	OS_ASSERT(tp_get(p, va) >= 0);
+	OS_ASSERT(pmap_user_lookup(p->pmap, va, &m, NULL));
+	return m;
+}
+
+/*
+ * A page pinned for I/O stays the parent's across fork: its next write
+ * goes to the same page, a device's write into it shows in the parent
+ * only, and the child has copies of everything as it was.
+ */
+TEST(fork_leaves_a_pinned_page_to_the_parent)
+{
+	struct tproc *p = tp_new(), *c;
+	vm_offset_t a = filled(p, PRIV, 1);
+	const vm_offset_t pg = OS_PAGE_SIZE;
+	vm_page_t m = page_at(p, a);
+
+	m->pinned = true;
+	c = tp_fork(p);
+	CHECK_EQ(live_pages(), 2 * NP);	/* the child's copies, now */
+	CHECK_EQ(tp_wr(p, a, 7), 0);
+	CHECK(page_at(p, a) == m);
+	m->data[1] = 42;		/* the device */
+	CHECK_EQ(tp_get(p, a + 1), 42);
+	CHECK_EQ(tp_get(c, a + 1), 0);	/* as at fork */
+	CHECK_EQ(tp_get(c, a), 1);
+	CHECK_EQ(tp_wr(c, a + pg, 5), 0);
+	CHECK_EQ(tp_get(p, a + pg), 1);
+	CHECK_EQ(tp_wr(p, a + 2 * pg, 6), 0);
+	CHECK_EQ(tp_get(c, a + 2 * pg), 1);
+	CHECK_EQ(live_pages(), 2 * NP);	/* no copy-on-write was needed */
+	m->pinned = false;
+	tp_exit(c);
+	tp_exit(p);
+}
+
+/*
+ * The same one level down: the parent's object shadows an older one (an
+ * earlier fork).  The child's copies sit over that backing object, so a
+ * parent's write that copies a backing page up is not the child's.
+ */
+TEST(fork_with_a_pinned_page_over_a_backing_object)
+{
+	struct tproc *p = tp_new(), *c1, *c2;
+	vm_offset_t a = filled(p, PRIV, 1);
+	const vm_offset_t pg = OS_PAGE_SIZE;
+	vm_page_t m;
+
+	c1 = tp_fork(p);
+	CHECK_EQ(tp_wr(p, a, 2), 0);	/* page 0 in p's shadow, 1..3 below */
+	m = page_at(p, a);
+	m->pinned = true;
+	c2 = tp_fork(p);
+	CHECK_EQ(tp_wr(p, a, 3), 0);
+	CHECK(page_at(p, a) == m);
+	CHECK_EQ(tp_wr(p, a + pg, 4), 0);	/* up from the backing object */
+	CHECK_EQ(tp_get(c2, a), 2);
+	CHECK_EQ(tp_get(c2, a + pg), 1);
+	CHECK_EQ(tp_get(c1, a), 1);
+	CHECK_EQ(tp_get(c1, a + pg), 1);
+	CHECK_EQ(tp_wr(c2, a + 3 * pg, 9), 0);
+	CHECK_EQ(tp_get(p, a + 3 * pg), 1);
+	CHECK_EQ(tp_get(c1, a + 3 * pg), 1);
+	m->pinned = false;
+	tp_exit(c2);
+	tp_exit(c1);
+	CHECK_EQ(tp_get(p, a), 3);
+	tp_exit(p);
+}
