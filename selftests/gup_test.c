@@ -290,7 +290,7 @@ TEST_F(gup, write_pin_breaks_cow)
 TEST_F(gup, fork_leaves_a_pinned_page_to_the_parent)
 {
 	char *q = bsdvm_anon(self->a.fd, PG, BSD_MAP_PRIVATE);
-	struct iovec iov;
+	struct iovec iov, remote;
 	int pfd[NPIPES][2], go[2], i, j;
 	char back[PG];
 	pid_t pid;
@@ -298,6 +298,15 @@ TEST_F(gup, fork_leaves_a_pinned_page_to_the_parent)
 
 	ASSERT_NE(NULL, q);
 	memset(q, 'p', PG);
+	/*
+	 * Fork looks for pins only in an mm that has had one (Linux's
+	 * MMF_HAS_PINNED): process_vm_readv pins (FOLL_PIN) for its copy.
+	 */
+	iov.iov_base = back;
+	iov.iov_len = 16;
+	remote.iov_base = q;
+	remote.iov_len = 16;
+	ASSERT_EQ(16, process_vm_readv(getpid(), &iov, 1, &remote, 1, 0));
 	for (i = 0; i < NPIPES; i++) {
 		ASSERT_EQ(0, pipe(pfd[i]));
 		if (fcntl(pfd[i][1], F_SETPIPE_SZ, 256 * PG) < 0)

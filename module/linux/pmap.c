@@ -45,6 +45,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/pfn_t.h>
+#include <linux/sched/coredump.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
@@ -528,6 +529,12 @@ bool pmap_is_referenced(vm_page_t page)
 	ret = !list_empty(bsdvm_page_pv(page));
 	spin_unlock(&pv_lock);
 	return ret;
+}
+
+/* Linux sets MMF_HAS_PINNED at an mm's first FOLL_PIN and never clears it. */
+bool pmap_has_pinned(struct pmap *pmap)
+{
+	return test_bit(MMF_HAS_PINNED, &pmap->mm->flags);
 }
 
 bool pmap_is_modified(vm_page_t page)

@@ -49,6 +49,11 @@ void pmap_mincore_range(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 /* Referenced/modified state of page over all pmaps (for *_OTHER bits). */
 bool pmap_is_referenced(vm_page_t page);
 bool pmap_is_modified(vm_page_t page);
+/*
+ * May a page this pmap maps be pinned for I/O (os_page_pinned)?  False
+ * lets fork skip looking (Linux: no FOLL_PIN ever ran on the mm).
+ */
+bool pmap_has_pinned(struct pmap *pmap);
 /* MADV_DONTNEED/MADV_FREE: clear referenced and modified bits in range. */
 void pmap_advise(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 		 int advice);

