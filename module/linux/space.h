@@ -44,11 +44,15 @@ struct bsdvm_space;
  *                   MADV_COLD/PAGEOUT may zap or age PTEs: the pmap is
  *                   only a cache, and pages not on an LRU are not paged.
  *   VM_DONTEXPAND   mremap(2) cannot grow it
- *   VM_DONTDUMP     core dumps skip it (MADV_DODUMP refuses VM_PFNMAP)
+ *   VM_DONTDUMP     core dumps skip it (MADV_DODUMP refuses VM_SPECIAL)
  *   VM_WIPEONFORK   fork copies no PTE: vmspace_fork() decides
+ *   VM_SEQ_READ     a zap does not mark_page_accessed() each young page:
+ *                   bsdvm's pages are on no LRU, so Linux's recency of
+ *                   them means nothing, and it cost COW faults 1/8
  */
 #define BSDVM_ARENA_VM_FLAGS \
-	(VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_WIPEONFORK)
+	(VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_WIPEONFORK | \
+	 VM_SEQ_READ)
 
 /*
  * The machine-dependent half of a space.  ptes records what this pmap has
