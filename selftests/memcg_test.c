@@ -2,7 +2,8 @@
 /*
  * Arena pages are charged to the memory cgroup (__GFP_ACCOUNT): a process
  * that touches more than its cgroup allows is stopped by the cgroup's OOM
- * killer, not the machine, and every page comes back.
+ * killer, not the machine, and every page comes back.  They are in RSS,
+ * so that killer picks the process that holds them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,83 @@ TEST(memcg_limit_stops_the_process)
 	EXPECT_EQ(before.objects, after.objects);
 	EXPECT_EQ(0, rmdir(CGT));
 	close(ctl);
+}
+
+#define CGO	CG "/bsdvm-memcg-oom"
+#define BYSTANDER_MB	24
+
+/*
+ * The OOM killer must pick the process that holds the memory.  In a 64 MiB
+ * cgroup a bystander holds 24 MiB of plain memory and a bsdvm process
+ * touches arena memory until the limit: OOM badness is RSS, so only the
+ * bsdvm process may die.  (With arena pages outside RSS, the bystander was
+ * killed first: issue 15.)
+ */
+TEST(memcg_oom_kills_the_bsdvm_hog_not_the_bystander)
+{
+	int status, ready[2];
+	pid_t hog, by;
+	char c;
+
+	if (access(CG "/cgroup.controllers", F_OK))
+		mount("none", CG, "cgroup2", 0, NULL);
+	if (access(CG "/cgroup.controllers", F_OK) ||
+	    write_file(CG "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no cgroup v2 memory controller here");
+	rmdir(CGO);
+	ASSERT_EQ(0, mkdir(CGO, 0755));
+	ASSERT_EQ(0, write_file(CGO "/memory.max", "64M"));
+	write_file(CGO "/memory.swap.max", "0");
+	ASSERT_EQ(0, pipe(ready));
+	by = fork();
+	ASSERT_LE(0, by);
+	if (by == 0) {
+		size_t len = (size_t)BYSTANDER_MB << 20;
+		char pid[32], *q;
+
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (write_file(CGO "/cgroup.procs", pid))
+			_exit(50);
+		q = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q == MAP_FAILED)
+			_exit(51);
+		memset(q, 1, len);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(52);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	hog = fork();
+	ASSERT_LE(0, hog);
+	if (hog == 0) {
+		size_t i, len = 256UL << 20;
+		struct arena a;
+		char pid[32], *p;
+
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (write_file(CGO "/cgroup.procs", pid))
+			_exit(50);
+		if (arena_open(&a, ARENA_SIZE))
+			_exit(51);
+		p = bsdvm_anon(a.fd, len, 0);
+		if (!p)
+			_exit(52);
+		for (i = 0; i < len; i += PG)
+			p[i] = 1;
+		_exit(53);
+	}
+	ASSERT_EQ(hog, waitpid(hog, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* the bystander is still there, asleep */
+	EXPECT_EQ(0, waitpid(by, &status, WNOHANG));
+	kill(by, SIGKILL);
+	ASSERT_EQ(by, waitpid(by, &status, 0));
+	EXPECT_EQ(1, read_key(CGO "/memory.events", "oom_kill"));
+	close(ready[0]);
+	close(ready[1]);
+	EXPECT_EQ(0, rmdir(CGO));
 }
 
 TEST_HARNESS_MAIN
