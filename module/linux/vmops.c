@@ -184,10 +184,11 @@ static int bsdvm_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
 }
 
 /*
- * ptrace, /proc/PID/mem and gdb: GUP cannot see PFN mappings, so core mm
- * falls back here, with the target's mmap_lock held for read.  Each page
- * is the one a fault would map, held while we copy through it; a write
- * makes the COW a write fault would.
+ * ptrace, /proc/PID/mem and gdb where GUP fails (a lent page's special
+ * PTE; a forced write to a page BSD maps read-only), so core mm falls
+ * back here, with the target's mmap_lock held for read.  Each page is the
+ * one a fault would map, held while we copy through it; a write makes the
+ * COW a write fault would.
  */
 static int bsdvm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			   void *buf, int len, int write)

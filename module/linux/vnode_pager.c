@@ -381,7 +381,7 @@ static int vnode_getpages(struct vm_object *obj, vm_pindex_t pindex,
 	if (vmf) {
 		if (fc->mkwrite) {
 			/*
-			 * ->pfn_mkwrite may not answer VM_FAULT_RETRY: the
+			 * A mkwrite hook may not answer VM_FAULT_RETRY: the
 			 * host takes the PTE away (vm_fault_unmap, under the
 			 * map lock we no longer hold) and ->fault reads.
 			 */
