@@ -28,7 +28,8 @@ __attribute__((constructor(101))) static void shim_ctor(void)
 	cfg.strict = bv_env_flag("BSDVM_STRICT", false);
 	cfg.debug = bv_env_flag("BSDVM_DEBUG", false);
 	cfg.files = bv_env_flag("BSDVM_FILES", false);
-	cfg.shared_anon = bv_env_flag("BSDVM_SHARED_ANON", false);
+	/* shared futexes work on arena pages (normal PTEs): serve it */
+	cfg.shared_anon = bv_env_flag("BSDVM_SHARED_ANON", true);
 	v = getenv("BSDVM_DONTNEED");
 	cfg.dontneed_bsd = v && !strcmp(v, "bsd");
 	v = getenv("BSDVM_MINCORE");

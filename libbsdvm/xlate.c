@@ -112,11 +112,7 @@ void bv_xlate_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd,
 		if (!cfg->files)
 			return pass(x, BV_WHY_FILE);
 	} else if (type != MAP_PRIVATE && !cfg->shared_anon) {
-		/*
-		 * Shared anonymous memory is where programs put
-		 * process-shared mutexes and semaphores; their futexes need
-		 * get_user_pages, which cannot see the arena (EFAULT).
-		 */
+		/* BSDVM_SHARED_ANON=0: the escape, should bsdvm's fail */
 		return pass(x, BV_WHY_SHARED_ANON);
 	}
 	if (fixed) {

@@ -18,7 +18,7 @@ struct bv_cfg {
 	bool strict;		/* BSDVM_STRICT=1: fail instead of passing */
 	bool debug;		/* BSDVM_DEBUG=1: log each decision */
 	bool files;		/* BSDVM_FILES=1: try file mappings on bsdvm */
-	bool shared_anon;	/* BSDVM_SHARED_ANON=1: shared anon on bsdvm */
+	bool shared_anon;	/* shared anon on bsdvm (BSDVM_SHARED_ANON=0: no) */
 	bool dontneed_bsd;	/* BSDVM_DONTNEED=bsd: keep contents */
 	bool mincore_bsd;	/* BSDVM_MINCORE=bsd: all BSD bits */
 };
@@ -29,7 +29,7 @@ enum bv_why {
 	BV_WHY_UNAVAILABLE,	/* no module / no arena */
 	BV_WHY_OUTSIDE,		/* address outside the arena */
 	BV_WHY_FILE,		/* file mapping (fd != -1) */
-	BV_WHY_SHARED_ANON,	/* MAP_SHARED|MAP_ANONYMOUS: shared futexes */
+	BV_WHY_SHARED_ANON,	/* MAP_SHARED|MAP_ANONYMOUS, BSDVM_SHARED_ANON=0 */
 	BV_WHY_HUGETLB,
 	BV_WHY_32BIT,
 	BV_WHY_GROWSDOWN,

@@ -44,10 +44,10 @@ static void test_mmap(void)
 	ok(x.route == BV_SERVE && x.bprot == BSD_PROT_NONE, "PROT_NONE served");
 	x = X(0, 4096, rw, MAP_SHARED | MAP_ANONYMOUS, -1, NULL);
 	ok(x.route == BV_PASS && x.why == BV_WHY_SHARED_ANON,
-	   "MAP_SHARED|MAP_ANONYMOUS passes through (shared futexes)");
+	   "BSDVM_SHARED_ANON=0 passes MAP_SHARED|MAP_ANONYMOUS through");
 	x = X(0, 4096, rw, MAP_SHARED | MAP_ANONYMOUS, -1, &shared);
 	ok(x.route == BV_SERVE && (x.bflags & BSD_MAP_SHARED),
-	   "BSDVM_SHARED_ANON=1 serves shared anon");
+	   "shared anon is served (BSD_MAP_SHARED)");
 	x = X(0, 4096, rw, MAP_SHARED, 3, NULL);
 	ok(x.route == BV_PASS && x.why == BV_WHY_FILE, "file mapping passes");
 	x = X(0, 4096, rw, MAP_PRIVATE, 3, &files);
