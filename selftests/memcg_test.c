@@ -44,43 +44,68 @@ static long read_key(const char *path, const char *key)
 	return v;
 }
 
-TEST(memcg_limit_stops_the_process)
+/*
+ * A fresh cgroup dir under the v2 root (mounted if need be) with
+ * memory.max max and no swap: 0, -ENOENT without a memory controller,
+ * or another -errno.
+ */
+static int cgroup_make(const char *dir, const char *max)
 {
-	struct bsdvm_stats before, after;
-	int status, ctl = open(BSDVM_DEVICE, O_RDWR);
-	char pid[32];
-	pid_t child;
+	char path[128];
 
-	ASSERT_LE(0, ctl);
 	if (access(CG "/cgroup.controllers", F_OK))
 		mount("none", CG, "cgroup2", 0, NULL);
 	if (access(CG "/cgroup.controllers", F_OK) ||
 	    write_file(CG "/cgroup.subtree_control", "+memory"))
+		return -ENOENT;
+	rmdir(dir);
+	if (mkdir(dir, 0755))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
+	write_file(path, "0");
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	return write_file(path, max);
+}
+
+/*
+ * In a child: join the cgroup of procs and touch 256 MiB of arena memory.
+ * Exits 53 if that fitted (not limited), 50-52 if it could not start.
+ */
+static void __attribute__((noreturn)) bsdvm_hog(const char *procs)
+{
+	size_t i, len = 256UL << 20;
+	struct arena a;
+	char pid[32], *p;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_file(procs, pid))
+		_exit(50);
+	if (arena_open(&a, ARENA_SIZE))
+		_exit(51);
+	p = bsdvm_anon(a.fd, len, 0);
+	if (!p)
+		_exit(52);
+	for (i = 0; i < len; i += PG)
+		p[i] = 1;
+	_exit(53);
+}
+
+TEST(memcg_limit_stops_the_process)
+{
+	struct bsdvm_stats before, after;
+	int r, status, ctl = open(BSDVM_DEVICE, O_RDWR);
+	pid_t child;
+
+	ASSERT_LE(0, ctl);
+	r = cgroup_make(CGT, "16M");
+	if (r == -ENOENT)
 		SKIP(return, "no cgroup v2 memory controller here");
-	rmdir(CGT);
-	ASSERT_EQ(0, mkdir(CGT, 0755));
-	ASSERT_EQ(0, write_file(CGT "/memory.max", "16M"));
-	write_file(CGT "/memory.swap.max", "0");
+	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, bsdvm_stats(ctl, &before, 1));
 
 	child = fork();
-	if (child == 0) {
-		struct arena a;
-		char *p;
-		size_t i, len = 256UL << 20;
-
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (write_file(CGT "/cgroup.procs", pid))
-			_exit(50);
-		if (arena_open(&a, ARENA_SIZE))
-			_exit(51);
-		p = bsdvm_anon(a.fd, len, 0);
-		if (!p)
-			_exit(52);
-		for (i = 0; i < len; i += PG)
-			p[i] = 1;
-		_exit(53);	/* 256 MiB fitted in 16: not limited */
-	}
+	if (child == 0)
+		bsdvm_hog(CGT "/cgroup.procs");
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status));
 	if (WIFSIGNALED(status)) {
@@ -109,19 +134,14 @@ TEST(memcg_limit_stops_the_process)
  */
 TEST(memcg_oom_kills_the_bsdvm_hog_not_the_bystander)
 {
-	int status, ready[2];
+	int r, status, ready[2];
 	pid_t hog, by;
 	char c;
 
-	if (access(CG "/cgroup.controllers", F_OK))
-		mount("none", CG, "cgroup2", 0, NULL);
-	if (access(CG "/cgroup.controllers", F_OK) ||
-	    write_file(CG "/cgroup.subtree_control", "+memory"))
+	r = cgroup_make(CGO, "64M");
+	if (r == -ENOENT)
 		SKIP(return, "no cgroup v2 memory controller here");
-	rmdir(CGO);
-	ASSERT_EQ(0, mkdir(CGO, 0755));
-	ASSERT_EQ(0, write_file(CGO "/memory.max", "64M"));
-	write_file(CGO "/memory.swap.max", "0");
+	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, pipe(ready));
 	by = fork();
 	ASSERT_LE(0, by);
@@ -145,23 +165,8 @@ TEST(memcg_oom_kills_the_bsdvm_hog_not_the_bystander)
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	hog = fork();
 	ASSERT_LE(0, hog);
-	if (hog == 0) {
-		size_t i, len = 256UL << 20;
-		struct arena a;
-		char pid[32], *p;
-
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (write_file(CGO "/cgroup.procs", pid))
-			_exit(50);
-		if (arena_open(&a, ARENA_SIZE))
-			_exit(51);
-		p = bsdvm_anon(a.fd, len, 0);
-		if (!p)
-			_exit(52);
-		for (i = 0; i < len; i += PG)
-			p[i] = 1;
-		_exit(53);
-	}
+	if (hog == 0)
+		bsdvm_hog(CGO "/cgroup.procs");
 	ASSERT_EQ(hog, waitpid(hog, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	/* the bystander is still there, asleep */
