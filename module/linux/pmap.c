@@ -279,13 +279,22 @@ static int pmap_raise_fn(pte_t *ptep, unsigned long addr, void *data)
 	/* taking write away needs a TLB flush: a zap's job, not ours */
 	if (pte_write(pte) && !(r->prot & VM_PROT_WRITE))
 		return 0;
+	r->done = true;
+	/* nothing to raise: leave a writable PTE's dirty bit to the CPU */
+	if ((pte_write(pte) || !(r->prot & VM_PROT_WRITE)) &&
+	    (pte_exec(pte) || !(r->prot & VM_PROT_EXECUTE)))
+		return 0;
 	if (r->prot & VM_PROT_WRITE)
 		pte = bsdvm_pte_mkwrite(pte);
 	if (r->prot & VM_PROT_EXECUTE)
 		pte = pte_mkexec(pte);
-	/* under the PTE lock; the CPU can only set the accessed bit meanwhile */
+	/*
+	 * Under the PTE lock.  The PTE is read-only (the CPU may set only
+	 * its accessed bit meanwhile) but for an exec raise of a writable
+	 * one, whose dirty bit could be lost: pmap_is_modified() does not
+	 * rely on it.
+	 */
 	set_pte_at(r->mm, addr, ptep, pte_mkyoung(pte));
-	r->done = true;
 	return 0;
 }
 
