@@ -285,18 +285,31 @@ TEST_F(gup, write_pin_breaks_cow)
  * pin that stays put (io_uring refuses to register arena buffers: they
  * are file pages).  After fork the parent's write must reach the page the
  * pipes hold, which the device would see, and the child's must not: the
- * child got a copy (vm_fork.c: vm_fork_copy_pinned).
+ * child got a copy (vm_fork.c: vm_fork_copy_pinned).  With shadowed, an
+ * earlier child still holds the page's first version, so the pinned page
+ * lives in a shadow object with a backing object.
  */
-TEST_F(gup, fork_leaves_a_pinned_page_to_the_parent)
+static void pinned_fork_run(struct __test_metadata *_metadata, int fd,
+			    bool shadowed)
 {
-	char *q = bsdvm_anon(self->a.fd, PG, BSD_MAP_PRIVATE);
+	char *q = bsdvm_anon(fd, PG, BSD_MAP_PRIVATE);
 	struct iovec iov, remote;
-	int pfd[NPIPES][2], go[2], i, j;
+	int pfd[NPIPES][2], go[2], hold[2], i, j;
+	pid_t pid, holder = -1;
 	char back[PG];
-	pid_t pid;
 	char c;
 
 	ASSERT_NE(NULL, q);
+	ASSERT_EQ(0, pipe(hold));
+	if (shadowed) {
+		q[0] = 'o';
+		holder = fork();
+		ASSERT_LE(0, holder);
+		if (!holder) {
+			close(hold[1]);
+			_exit(read(hold[0], &c, 1) != 1 || q[0] != 'o');
+		}
+	}
 	memset(q, 'p', PG);
 	/*
 	 * Fork looks for pins only in an mm that has had one (Linux's
@@ -335,12 +348,29 @@ TEST_F(gup, fork_leaves_a_pinned_page_to_the_parent)
 	ASSERT_EQ((ssize_t)PG, read(pfd[1][0], back, PG));
 	EXPECT_EQ('w', back[0]);
 	EXPECT_EQ('w', q[0]);
+	if (shadowed) {
+		EXPECT_EQ(1, write(hold[1], "x", 1));
+		EXPECT_EQ(0, child_status(holder));
+	}
 	for (i = 0; i < NPIPES; i++) {
 		close(pfd[i][0]);
 		close(pfd[i][1]);
 	}
 	close(go[0]);
 	close(go[1]);
+	close(hold[0]);
+	close(hold[1]);
+}
+
+TEST_F(gup, fork_leaves_a_pinned_page_to_the_parent)
+{
+	pinned_fork_run(_metadata, self->a.fd, false);
+}
+
+/* The copy shadows the pinned page's backing object (lockdep: depth 1). */
+TEST_F(gup, fork_leaves_a_pinned_shadow_page_to_the_parent)
+{
+	pinned_fork_run(_metadata, self->a.fd, true);
 }
 
 /* A field of /proc/self/status in KiB, or -1. */

@@ -145,8 +145,12 @@ static int vm_fork_copy_pinned(struct vm_space *parent,
 	}
 	backing = obj->backing_object;
 	off = obj->backing_object_offset + old->offset;
-	if (backing)
-		vm_object_reference(backing);	/* the shadow's link */
+	if (backing) {
+		/* the shadow's link; one level down the chain from obj */
+		vm_object_lock_depth(backing, 1);
+		vm_object_reference_locked(backing);
+		vm_object_unlock(backing);
+	}
 	vm_object_unlock(obj);
 	/*
 	 * A shadow of backing (our reference is its link), or with no
