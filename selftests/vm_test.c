@@ -109,6 +109,46 @@ TEST_F(vm, protection_is_segv_accerr)
 	EXPECT_EQ(3, p[PG]);
 }
 
+/* Call code at p; 0, or the signal it took (with fault_last set). */
+static int call_code(void *p, int *ret)
+{
+	int (*volatile fn)(void) = (int (*)(void))p;
+
+	fault_catch();
+	fault_last.sig = 0;
+	if (sigsetjmp(fault_jmp, 1))
+		return fault_last.sig;
+	*ret = fn();
+	return 0;
+}
+
+/*
+ * x86 refuses an instruction fetch from a present non-executable PTE
+ * before any fault handler runs, so raising PROT_EXEC over a page that
+ * is already mapped must not leave its old PTE in place.
+ */
+TEST_F(vm, exec_after_raise_over_mapped_page)
+{
+	static const unsigned char ret42[] = {
+		0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $42, %eax */
+		0xc3,				/* ret */
+	};
+	char *p = bsdvm_anon(self->a.fd, PG, 0);
+	int ret = 0;
+
+	ASSERT_NE(NULL, p);
+	memcpy(p, ret42, sizeof(ret42));
+	ASSERT_EQ(0, bsdvm_protect(self->a.fd, p, PG, BSD_PROT_READ));
+	EXPECT_EQ((char)0xb8, p[0]);	/* mapped again, read-only */
+	EXPECT_EQ(SIGSEGV, call_code(p, &ret));
+	EXPECT_EQ(SEGV_ACCERR, fault_last.code);
+	EXPECT_EQ(p, fault_last.addr);
+	ASSERT_EQ(0, bsdvm_protect(self->a.fd, p, PG,
+				   BSD_PROT_READ | BSD_PROT_EXEC));
+	EXPECT_EQ(0, call_code(p, &ret));
+	EXPECT_EQ(42, ret);
+}
+
 /* Appel & Li: the handler opens the page and returns; the write retries. */
 static int al_fd;
 static volatile int al_hits;

@@ -187,7 +187,7 @@ static int pmap_protect_collect(struct pmap *pmap, unsigned long *idx,
 		unsigned int p = xa_is_value(e) ? xa_to_value(e) :
 			((struct pv_entry *)e)->prot;
 
-		if (!(p & ~prot))
+		if (!(p & ~prot) && !(prot & ~p & VM_PROT_EXECUTE))
 			continue;
 		if (n && runs[n - 1].end == i) {
 			runs[n - 1].end = i + 1;
@@ -212,7 +212,9 @@ static int pmap_protect_collect(struct pmap *pmap, unsigned long *idx,
 /*
  * Lowering means removing (but see pmap_protect_in_place): only entries
  * above prot go, in runs, so an mprotect to read-only of a written region
- * zaps each run of writable pages once.  The caller holds the map lock,
+ * zaps each run of writable pages once.  Entries without EXECUTE go too
+ * when prot has it: an instruction fetch from a present NX PTE is a
+ * SIGSEGV in access_error(), never a ->fault.  The caller holds the map lock,
  * so no pmap_enter() of this pmap runs meanwhile.
  */
 void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,

@@ -30,7 +30,12 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	       vm_prot_t prot, void *ctx);
 /* Remove every mapping in [sva, eva). */
 void pmap_remove(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva);
-/* Lower the protection of every mapping in [sva, eva) to at most prot. */
+/*
+ * Lower the protection of every mapping in [sva, eva) to at most prot.
+ * Also called when prot newly grants VM_PROT_EXECUTE: a host whose
+ * faults cannot raise a present mapping to executable takes away the
+ * mappings without it, and faults put them back.
+ */
 void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 		  vm_prot_t prot);
 /*

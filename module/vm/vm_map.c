@@ -582,7 +582,13 @@ int vm_map_protect(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 		}
 		if (flags & VM_MAP_PROTECT_SET_PROT)
 			e->protection = (uint8_t)new_prot;
-		if (old & ~e->protection) {
+		/*
+		 * A lowering must reach the pmap; so must a raise of
+		 * EXECUTE, which some MMUs (x86 under Linux) refuse on a
+		 * present mapping before any fault reaches us.
+		 */
+		if ((old & ~e->protection) ||
+		    (e->protection & ~old & VM_PROT_EXECUTE)) {
 			vm_prot_t p = e->protection;
 
 			if (e->eflags & MAP_ENTRY_NEEDS_COPY)
