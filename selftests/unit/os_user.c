@@ -160,11 +160,49 @@ static bool owned(pthread_t *p, bool *flag)
 	       pthread_equal(owner_get(p), pthread_self());
 }
 
-void os_mutex_init(os_mutex_t *m)
+/* This thread's held mutexes, innermost last (lockdep's held_locks). */
+#define OS_HELD_MAX	48
+static __thread struct os_held {
+	os_mutex_t *m;
+	unsigned int subclass;
+} os_held[OS_HELD_MAX];
+static __thread int os_nheld;
+
+static void held_push(os_mutex_t *m, unsigned int subclass)
+{
+	int i;
+
+	for (i = 0; i < os_nheld; i++)
+		if (!strcmp(os_held[i].m->class, m->class) &&
+		    os_held[i].subclass == subclass) {
+			fprintf(stderr, "recursive locking: %s subclass %u\n",
+				m->class, subclass);
+			OS_ASSERT(!"two locks of one class and subclass");
+		}
+	OS_ASSERT(os_nheld < OS_HELD_MAX);
+	os_held[os_nheld].m = m;
+	os_held[os_nheld++].subclass = subclass;
+}
+
+static void held_pop(os_mutex_t *m)
+{
+	int i;
+
+	for (i = os_nheld - 1; i >= 0; i--)
+		if (os_held[i].m == m)
+			break;
+	OS_ASSERT(i >= 0);
+	memmove(&os_held[i], &os_held[i + 1],
+		(os_nheld - i - 1) * sizeof(os_held[0]));
+	os_nheld--;
+}
+
+void os_mutex_init_class(os_mutex_t *m, const char *class)
 {
 	pthread_mutex_init(&m->m, NULL);
 	owner_set(&m->owner, (pthread_t)0);
 	__atomic_store_n(&m->held, false, __ATOMIC_RELAXED);
+	m->class = class;
 }
 
 void os_mutex_destroy(os_mutex_t *m)
@@ -173,18 +211,25 @@ void os_mutex_destroy(os_mutex_t *m)
 	pthread_mutex_destroy(&m->m);
 }
 
-void os_mutex_lock(os_mutex_t *m)
+void os_mutex_lock_nested(os_mutex_t *m, unsigned int subclass)
 {
 	/* a recursive lock would deadlock silently: catch it loudly */
 	OS_ASSERT(!owned(&m->owner, &m->held));
+	held_push(m, subclass);
 	pthread_mutex_lock(&m->m);
 	owner_set(&m->owner, pthread_self());
 	__atomic_store_n(&m->held, true, __ATOMIC_RELAXED);
 }
 
+void os_mutex_lock(os_mutex_t *m)
+{
+	os_mutex_lock_nested(m, 0);
+}
+
 void os_mutex_unlock(os_mutex_t *m)
 {
 	OS_ASSERT(owned(&m->owner, &m->held));
+	held_pop(m);
 	__atomic_store_n(&m->held, false, __ATOMIC_RELAXED);
 	owner_set(&m->owner, (pthread_t)0);
 	pthread_mutex_unlock(&m->m);

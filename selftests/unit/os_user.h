@@ -52,11 +52,23 @@ typedef struct {
 	pthread_mutex_t m;
 	pthread_t owner;
 	bool held;
+	const char *class;	/* where it was initialised, as lockdep keys */
 } os_mutex_t;
 
-void os_mutex_init(os_mutex_t *m);
+/*
+ * As lockdep does, a mutex's class is its os_mutex_init() call site, and
+ * a thread may not take a second lock of one class at one subclass: that
+ * is how two objects of a chain locked at the same depth get caught here,
+ * not only on the debug kernel.
+ */
+#define OS_STR2(x)	#x
+#define OS_STR(x)	OS_STR2(x)
+#define os_mutex_init(m)	os_mutex_init_class(m, __FILE__ ":" OS_STR(__LINE__))
+void os_mutex_init_class(os_mutex_t *m, const char *class);
 void os_mutex_destroy(os_mutex_t *m);
 void os_mutex_lock(os_mutex_t *m);
+void os_mutex_lock_nested(os_mutex_t *m, unsigned int subclass);
+#define os_mutex_lock_nested os_mutex_lock_nested
 void os_mutex_unlock(os_mutex_t *m);
 void os_mutex_assert_held(os_mutex_t *m);
 
