@@ -403,7 +403,13 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, vm_page_t page,
 	if ((page == os_zero_page() || bsdvm_page_is_lent(page)) &&
 	    WARN_ON_ONCE(prot & VM_PROT_WRITE))
 		prot &= ~VM_PROT_WRITE;
-	if (pmap_upgrade_in_place(pmap, vma, va, page, prot))
+	/*
+	 * Only a write to a present read-only PTE can find its own page
+	 * there (->fault comes for an empty PTE, a prefault skips a mapped
+	 * va): a first touch skips the global pv_lock round trip.
+	 */
+	if (fc && fc->mkwrite &&
+	    pmap_upgrade_in_place(pmap, vma, va, page, prot))
 		return KERN_SUCCESS;
 	if (page != os_zero_page()) {
 		pv = kmem_cache_alloc(pv_cache, GFP_KERNEL_ACCOUNT);
