@@ -53,6 +53,12 @@ static int shim(const char *path)
 		return 1;
 	}
 	close(fd);
+	if (c.version != BV_STATS_VERSION) {
+		fprintf(stderr, "bsdvm-stat: %s: counters of version %llu, "
+			"this bsdvm-stat reads %d\n", path,
+			(unsigned long long)c.version, BV_STATS_VERSION);
+		return 1;
+	}
 	printf("processes %llu\n", (unsigned long long)c.processes);
 	printf("malloc_libc %llu\n", (unsigned long long)c.malloc_libc);
 	for (op = 0; op < BV_OP_NR; op++) {

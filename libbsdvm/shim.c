@@ -106,6 +106,9 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		pthread_mutex_unlock(&bv_lib.map_lock);
 		if (!err) {
 			bv_count(BV_OP_MMAP, BV_SERVED, len, BV_WHY_NONE);
+			if (anon && (flags & MAP_TYPE) != MAP_PRIVATE)
+				bv_count(BV_OP_MMAP_SHARED_ANON, BV_SERVED, len,
+					 BV_WHY_NONE);
 			DBG("bsdvm: mmap(%p, %zu, %#x, %#x, %d, %#lx) = %#lx "
 			    "bsdvm", addr, len, prot, flags, fd, (long)off,
 			    (unsigned long)a);
@@ -136,6 +139,8 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	}
 	a = sys6(SYS_mmap, (long)addr, len, prot, flags, fd, off);
 	bv_count(BV_OP_MMAP, BV_PASSED, len, x.why);
+	if ((flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) != MAP_PRIVATE)
+		bv_count(BV_OP_MMAP_SHARED_ANON, BV_PASSED, len, BV_WHY_NONE);
 	DBG("bsdvm: mmap(%p, %zu, %#x, %#x, %d, %#lx) = %#lx linux (%s)",
 	    addr, len, prot, flags, fd, (long)off, (unsigned long)a,
 	    bv_why_names[x.why]);

@@ -12,6 +12,7 @@
 const char *const bv_op_names[BV_OP_NR] = {
 	"mmap", "munmap", "mprotect", "madvise", "mincore", "msync",
 	"mremap", "brk", "minherit", "malloc", "io_bounce",
+	"mmap_shared_anon",
 };
 
 #ifndef MAP_UNINITIALIZED
