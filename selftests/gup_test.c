@@ -373,6 +373,80 @@ TEST_F(gup, fork_leaves_a_pinned_shadow_page_to_the_parent)
 	pinned_fork_run(_metadata, self->a.fd, true);
 }
 
+/*
+ * The kernel's cow selftest (tools/testing/selftests/mm/cow.c) cases
+ * "vmsplice() before fork(), unmap in parent after fork()" and
+ * "vmsplice() + unmap in child": a pipe holds the page from when parent
+ * and child shared it, the vmsplicing side unmaps, and the other side's
+ * write must not show in the pipe (CVE-2020-29374's class).  BSD's
+ * shortcuts for an object one side alone references (no shadow, a
+ * renamed page, a collapse) must copy such a page.
+ */
+static void vmsplice_unmap_run(struct __test_metadata *_metadata, int fd,
+			       bool in_child)
+{
+	char *q = bsdvm_anon(fd, 4 * PG, BSD_MAP_PRIVATE);
+	char back[4 * PG];
+	struct iovec iov;
+	int pfd[2], go[2], ready[2], i;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, q);
+	memset(q, 'o', 4 * PG);
+	ASSERT_EQ(0, pipe(pfd));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	iov.iov_base = q;
+	iov.iov_len = 4 * PG;
+	if (!in_child)
+		ASSERT_EQ((ssize_t)(4 * PG), vmsplice(pfd[1], &iov, 1, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (in_child) {
+			if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)(4 * PG) ||
+			    bsdvm_unmap(fd, q, 4 * PG))
+				_exit(1);
+			_exit(write(ready[1], "r", 1) != 1);
+		}
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		memset(q, 'c', 4 * PG);
+		_exit(0);
+	}
+	if (in_child) {
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+		EXPECT_EQ(0, child_status(pid));
+		memset(q, 'p', 4 * PG);
+	} else {
+		ASSERT_EQ(0, bsdvm_unmap(fd, q, 4 * PG));
+		EXPECT_EQ(1, write(go[1], "x", 1));
+		EXPECT_EQ(0, child_status(pid));
+	}
+	ASSERT_EQ((ssize_t)(4 * PG), read(pfd[0], back, 4 * PG));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ('o', back[i * PG + 5]);
+	if (in_child)
+		EXPECT_EQ('p', q[0]);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+TEST_F(gup, vmsplice_before_fork_unmap_in_parent)
+{
+	vmsplice_unmap_run(_metadata, self->a.fd, false);
+}
+
+TEST_F(gup, vmsplice_and_unmap_in_child)
+{
+	vmsplice_unmap_run(_metadata, self->a.fd, true);
+}
+
 /* A field of /proc/self/status in KiB, or -1. */
 static long status_kb(const char *field)
 {

@@ -111,4 +111,14 @@ static inline void bsdvm_zap_range(struct vm_area_struct *vma,
 #define bsdvm_pte_mkwrite(pte)	pte_mkwrite_novma(pte)
 #endif
 
+/*
+ * PTEs mapping an order-0 page: 6.1's folio_mapcount() is not exported,
+ * 6.12 has no page_mapcount().
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define bsdvm_page_mapcount(page)	page_mapcount(page)
+#else
+#define bsdvm_page_mapcount(page)	folio_mapcount(page_folio(page))
+#endif
+
 #endif /* _BSDVM_LINUX_COMPAT_H */

@@ -18,6 +18,7 @@
 
 #include <linux/bsdvm_mman.h>
 
+#include "compat.h"
 #include "internal.h"
 #include "os_linux.h"
 #include "page.h"
@@ -197,6 +198,21 @@ bool os_page_pinned(vm_page_t m)
 {
 	return !bsdvm_page_is_lent(m) &&
 	       folio_maybe_dma_pinned(page_folio((struct page *)m));
+}
+
+/*
+ * Every reference but the allocation's comes with a PTE (vm_insert_page
+ * takes one of each), so more references than PTEs plus one are someone
+ * else's: a pipe's, a GUP's.  A zap in flight (mapcount gone, reference
+ * not yet) also counts: a needless copy, never a missed one.
+ */
+bool os_page_held(vm_page_t m)
+{
+	struct page *page = (struct page *)m;
+
+	if (bsdvm_page_is_lent(m))
+		return false;
+	return page_count(page) > 1 + bsdvm_page_mapcount(page);
 }
 
 /* Flags change only under the owning object's lock: no atomics needed. */

@@ -110,6 +110,7 @@ void os_page_copy(vm_page_t dst, vm_page_t src);
 void os_page_zero(vm_page_t page);
 vm_page_t os_zero_page(void);
 bool os_page_pinned(vm_page_t m);
+bool os_page_held(vm_page_t m);
 unsigned int os_page_flags(vm_page_t page);
 void os_page_flags_set(vm_page_t page, unsigned int bits);
 void os_page_flags_clear(vm_page_t page, unsigned int bits);

@@ -81,6 +81,12 @@
  *                                           host pinned it for I/O (Linux:
  *                                           get_user_pages FOLL_PIN); may
  *                                           say true when it is not
+ *   bool      os_page_held(vm_page_t);     someone besides the core and the
+ *                                           pmaps references it (a pipe's
+ *                                           vmsplice, a pin): its bytes
+ *                                           are a snapshot that a COW must
+ *                                           copy, never reuse; may say true
+ *                                           when it is not
  *   unsigned  os_page_flags(vm_page_t);    VM_PG_* bits (vm_page.h)
  *   void      os_page_flags_set(vm_page_t, unsigned bits);
  *   void      os_page_flags_clear(vm_page_t, unsigned bits);

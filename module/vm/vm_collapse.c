@@ -45,6 +45,31 @@ static bool vm_object_scan_all_shadowed(struct vm_object *obj,
 }
 
 /*
+ * Put a copy of m (at idx of backing) at pindex of obj instead of m,
+ * which the host holds: a later write in obj must not reach the bytes
+ * the holder (a pipe's vmsplice) saw when backing was shared.  Mappings
+ * of m go, and refault onto the copy.  False if no memory.
+ */
+static bool vm_object_collapse_copy(struct vm_object *obj, vm_pindex_t pindex,
+				    struct vm_object *backing, vm_pindex_t idx,
+				    vm_page_t m)
+{
+	vm_page_t n = os_page_alloc(false);
+
+	if (!n)
+		return false;
+	os_page_copy(n, m);
+	if (vm_object_page_insert(obj, pindex, n)) {
+		os_page_free(n);
+		return false;
+	}
+	vm_stat_pages(1);
+	vm_object_page_take(backing, idx);
+	vm_page_free_unmapped(m);
+	return true;
+}
+
+/*
  * Move backing's visible pages into obj and free the hidden ones.  Both
  * locked, backing->ref_count == 1.  Returns false (and leaves the chain as
  * it was, every page still visible through it) if the index could not
@@ -67,6 +92,10 @@ static bool vm_object_collapse_scan(struct vm_object *obj,
 			/* Hidden or outside the window: nobody sees it. */
 			vm_object_page_take(backing, idx);
 			vm_page_free_unmapped(m);
+		} else if (os_page_held(m)) {
+			if (!vm_object_collapse_copy(obj, idx - off, backing,
+						     idx, m))
+				return false;
 		} else {
 			/*
 			 * Insert before removing, so a failed insert leaves

@@ -65,10 +65,12 @@ static int vm_fault_cow(struct vm_space *vs, struct vm_object *first,
 	/*
 	 * Only first can see obj's pages: move the page up instead of
 	 * copying.  Mappings of it stay right, since every one of them
-	 * looks through first, where the page now is.
+	 * looks through first, where the page now is.  Not a page the host
+	 * holds (a pipe's vmsplice from when obj was shared): its bytes are
+	 * that snapshot's, so the write gets a copy, as on Linux.
 	 */
 	if (depth == 1 && obj->ref_count == 1 && (obj->flags & OBJ_ANON) &&
-	    !obj->pager) {
+	    !obj->pager && !os_page_held(m)) {
 		if (vm_object_page_insert(first, first_pindex, m))
 			return KERN_RESOURCE_SHORTAGE;
 		vm_object_page_take(obj, pindex);

@@ -66,22 +66,6 @@ static int vm_fork_share(struct vm_space *parent, struct vm_map_entry *old,
 	return 0;
 }
 
-/* Does obj (locked) hold a pinned page in [first, first + n)? */
-static bool vm_fork_pinned(struct vm_object *obj, vm_pindex_t first,
-			   vm_pindex_t n)
-{
-	unsigned long long idx = first;
-	vm_page_t m;
-
-	os_mutex_assert_held(&obj->lock);
-	while ((m = os_pindex_next(&obj->pages, &idx, first + n - 1))) {
-		if (os_page_pinned(m))
-			return true;
-		idx++;
-	}
-	return false;
-}
-
 /*
  * Copy obj's (locked) pages of [first, first + n) into to (locked), at
  * pindex - first.
@@ -139,7 +123,7 @@ static int vm_fork_copy_pinned(struct vm_space *parent,
 	 */
 	if (!(obj->flags & OBJ_ANON) || !(obj->flags & OBJ_ONEMAPPING) ||
 	    obj->pager || (old->eflags & MAP_ENTRY_NEEDS_COPY) ||
-	    !vm_fork_pinned(obj, first, n)) {
+	    !vm_object_page_any(obj, first, n, os_page_pinned)) {
 		vm_object_unlock(obj);
 		return 0;
 	}

@@ -273,11 +273,34 @@ void vm_object_deallocate(struct vm_object *obj)
 	}
 }
 
+/* Is pred true of a page of obj (locked) in [first, first + n)? */
+bool vm_object_page_any(struct vm_object *obj, vm_pindex_t first,
+			vm_pindex_t n, bool (*pred)(vm_page_t))
+{
+	unsigned long long idx = first;
+	vm_page_t m;
+
+	os_mutex_assert_held(&obj->lock);
+	if (!n)
+		return false;
+	while ((m = os_pindex_next(&obj->pages, &idx, first + n - 1))) {
+		if (pred(m))
+			return true;
+		if (idx == first + n - 1)
+			break;
+		idx++;
+	}
+	return false;
+}
+
 /*
  * Give the mapping of *objp at *offp (length bytes) a new anonymous shadow
  * (FreeBSD's vm_object_shadow).  The mapping's reference moves to the
  * shadow.  An anonymous object only its caller references needs none:
- * nobody else can see the pages it would protect.  Map write-locked.
+ * nobody else can see the pages it would protect, unless the host holds
+ * one of them from when the object was shared (a pipe's vmsplice before
+ * the other side unmapped): that page's bytes must not change, so the
+ * shadow is made, and the write copies.  Map write-locked.
  */
 int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offp,
 		     vm_size_t length, struct vm_space *vs)
@@ -287,7 +310,9 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offp,
 
 	if (src) {
 		vm_object_lock(src);
-		if ((src->flags & OBJ_ANON) && src->ref_count == 1) {
+		if ((src->flags & OBJ_ANON) && src->ref_count == 1 &&
+		    !vm_object_page_any(src, OFF_TO_IDX(*offp), atop(length),
+					os_page_held)) {
 			vm_object_unlock(src);
 			return 0;
 		}

@@ -100,6 +100,8 @@ void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
 int vm_object_page_insert(struct vm_object *obj, vm_pindex_t pindex,
 			  vm_page_t m);
 vm_page_t vm_object_page_take(struct vm_object *obj, vm_pindex_t pindex);
+bool vm_object_page_any(struct vm_object *obj, vm_pindex_t first,
+			vm_pindex_t n, bool (*pred)(vm_page_t));
 vm_page_t vm_object_page_replace(struct vm_object *obj, vm_pindex_t pindex,
 				 vm_page_t m);
 void vm_page_free_unmapped(vm_page_t m);

@@ -411,6 +411,13 @@ bool os_page_pinned(vm_page_t pg)
 	return pg->pinned;
 }
 
+/* A hold (os_page_hold: a test's stand-in for a pipe) or a pin. */
+bool os_page_held(vm_page_t pg)
+{
+	OS_ASSERT(pg->magic == OS_PAGE_MAGIC);
+	return pg->pinned || __atomic_load_n(&pg->refs, __ATOMIC_RELAXED) > 1;
+}
+
 int os_user_zero_page_check(void)
 {
 	size_t i;

@@ -151,6 +151,7 @@ typedef struct os_page *vm_page_t;
 
 vm_page_t os_page_alloc(bool zero);
 bool os_page_pinned(vm_page_t pg);
+bool os_page_held(vm_page_t pg);
 void os_page_free(vm_page_t pg);
 void os_page_hold(vm_page_t pg);
 void os_page_unhold(vm_page_t pg);

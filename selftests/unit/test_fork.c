@@ -398,3 +398,73 @@ TEST(fork_with_a_pinned_page_over_a_backing_object)
 	CHECK_EQ(tp_get(p, a), 3);
 	tp_exit(p);
 }
+
+/*
+ * The kernel's cow selftest cases "vmsplice() before fork(), unmap in
+ * parent after fork()" and "vmsplice() + unmap in child": a pipe holds
+ * page m from when the object was shared, the other side unmaps, and the
+ * remaining side's write must not reach m's bytes (no shadow skipped, no
+ * rename, no collapse that moves m up).
+ */
+static void held_then_unmapped(bool hold_in_child)
+{
+	struct tproc *p = tp_new(), *c, *holder, *writer;
+	vm_offset_t a = filled(p, PRIV, 1);
+	const vm_offset_t pg = OS_PAGE_SIZE;
+	vm_page_t m;
+	int i;
+
+	c = tp_fork(p);
+	holder = hold_in_child ? c : p;
+	writer = hold_in_child ? p : c;
+	m = page_at(holder, a);
+	os_page_hold(m);		/* the pipe */
+	CHECK_EQ(vm_munmap(holder->vs, a, NP * pg), 0);
+	for (i = 0; i < NP; i++)
+		CHECK_EQ(tp_wr(writer, a + i * pg, (uint8_t)(5 + i)), 0);
+	CHECK_EQ(m->data[0], 1);	/* what the pipe reads */
+	for (i = 0; i < NP; i++)
+		CHECK_EQ(tp_get(writer, a + i * pg), 5 + i);
+	os_page_unhold(m);
+	tp_exit(c);
+	tp_exit(p);
+	CHECK_EQ(live_pages(), 0);
+}
+
+TEST(held_page_unmapped_by_parent_child_writes)
+{
+	held_then_unmapped(false);
+}
+
+TEST(held_page_unmapped_by_child_parent_writes)
+{
+	held_then_unmapped(true);
+}
+
+/*
+ * The writer's chain has a shadow over the held page's object: after the
+ * holder unmaps, a COW's collapse must copy the held page up, not move it.
+ */
+TEST(held_page_is_copied_by_collapse)
+{
+	struct tproc *p = tp_new(), *c;
+	vm_offset_t a = filled(p, PRIV, 1);
+	const vm_offset_t pg = OS_PAGE_SIZE;
+	vm_page_t m;
+
+	c = tp_fork(p);
+	CHECK_EQ(tp_wr(p, a, 2), 0);	/* p's shadow over the shared object */
+	m = page_at(c, a + pg);
+	os_page_hold(m);
+	CHECK_EQ(vm_munmap(c->vs, a, NP * pg), 0);
+	CHECK_EQ(tp_wr(p, a + 2 * pg, 3), 0);	/* COW, then collapse */
+	CHECK_EQ(tp_wr(p, a + pg, 4), 0);
+	CHECK_EQ(m->data[0], 1);
+	CHECK_EQ(tp_get(p, a + pg), 4);
+	CHECK_EQ(tp_get(p, a), 2);
+	CHECK_EQ(tp_get(p, a + 3 * pg), 1);
+	os_page_unhold(m);
+	tp_exit(c);
+	tp_exit(p);
+	CHECK_EQ(live_pages(), 0);
+}
