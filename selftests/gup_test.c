@@ -242,6 +242,115 @@ TEST_F(gup, pshared_mutex_condvar_semaphore_in_inherit_share)
 }
 
 /*
+ * Two processes that map one file each for themselves (the parent's
+ * mapping is INHERIT_NONE, the child maps the file again): they share
+ * only the vnode object's pages.  With by_write the locks are built in
+ * a buffer and put in the file with pwrite(2), so both start on pages
+ * lent from the page cache.
+ */
+static void pshared_file_run(struct __test_metadata *_metadata, int dev,
+			     bool by_write)
+{
+	char path[] = "/tmp/bsdvm-gup-XXXXXX";
+	struct pshared *s, img;
+	int fd = make_pattern_file(path, 1, 0);
+	char *p;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	unlink(path);
+	if (by_write) {
+		memset(&img, 0, sizeof(img));
+		pshared_init(&img);
+		ASSERT_EQ((ssize_t)sizeof(img), pwrite(fd, &img, sizeof(img), 0));
+	}
+	p = map_file(dev, fd, PG, BSD_PROT_READ | BSD_PROT_WRITE,
+		     BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, bsdvm_inherit(dev, p, PG, BSD_INHERIT_NONE));
+	s = (struct pshared *)p;
+	if (!by_write)
+		pshared_init(s);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *q = map_file(dev, fd, PG, BSD_PROT_READ | BSD_PROT_WRITE,
+				   BSD_MAP_SHARED);
+
+		alarm(60);
+		_exit(!q || pshared_side((struct pshared *)q, 1));
+	}
+	alarm(60);
+	EXPECT_EQ(0, pshared_side(s, 0));
+	EXPECT_EQ(0, child_status(pid));
+	alarm(0);
+	EXPECT_EQ(2L * ROUNDS * 10, s->counter);
+	EXPECT_EQ(0, bsdvm_unmap(dev, p, PG));
+	close(fd);
+}
+
+TEST_F(gup, pshared_in_a_file_each_process_maps)
+{
+	pshared_file_run(_metadata, self->a.fd, false);
+}
+
+TEST_F(gup, pshared_in_a_file_written_then_mapped)
+{
+	pshared_file_run(_metadata, self->a.fd, true);
+}
+
+/*
+ * A waiter's futex key must survive the page being replaced in its
+ * object: while the child sleeps in sem_timedwait, msync cleans the page
+ * and a write(2) by someone else makes the vnode object drop its clean
+ * pages, and the parent's sem_post then faults in a new page.  A key
+ * that named the old page would lose the wakeup (the child times out).
+ */
+TEST_F(gup, futex_key_survives_page_replacement)
+{
+	char path[] = "/tmp/bsdvm-gup-XXXXXX";
+	int fd = make_pattern_file(path, 2, 0), go[2], i;
+	struct timespec ts;
+	sem_t *sem;
+	char *p, c = 0;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	unlink(path);
+	ASSERT_EQ(0, pipe(go));
+	p = map_file(self->a.fd, fd, 2 * PG, BSD_PROT_READ | BSD_PROT_WRITE,
+		     BSD_MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	sem = (sem_t *)p;
+	ASSERT_EQ(0, sem_init(sem, 1, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 20;
+		if (write(go[1], "w", 1) != 1)
+			_exit(2);
+		_exit(sem_timedwait(sem, &ts) ? 1 : 0);
+	}
+	ASSERT_EQ(1, read(go[0], &c, 1));
+	/* glibc's sem_t: the count, then the waiters, in one 64-bit word */
+	for (i = 0; i < 2000 && !(__atomic_load_n((uint64_t *)p,
+						 __ATOMIC_ACQUIRE) >> 32); i++)
+		usleep(10000);
+	ASSERT_NE(0, *(uint64_t *)p >> 32);
+	usleep(200000);		/* the child is asleep in FUTEX_WAIT */
+	/* its waiter count dirtied the page: clean it, so it can go */
+	ASSERT_EQ(0, bsdvm_msync(self->a.fd, p, 2 * PG, BSD_MS_SYNC));
+	ASSERT_EQ(1, pwrite(fd, "x", 1, PG + 7));	/* drops clean pages */
+	EXPECT_EQ(0, sem_post(sem));
+	EXPECT_EQ(0, child_status(pid));
+	EXPECT_EQ(0, bsdvm_unmap(self->a.fd, p, 2 * PG));
+	close(fd);
+	close(go[0]);
+	close(go[1]);
+}
+
+/*
  * A pin for write breaks copy-on-write first: after fork, the parent's
  * process_vm_writev into its own private page must not reach the child.
  */

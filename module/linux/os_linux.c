@@ -89,6 +89,18 @@ static void bsdvm_page_own(struct page *page)
 	WRITE_ONCE(page->mapping, bsdvm_page_inode->i_mapping);
 }
 
+/*
+ * Rename an own page, not yet mapped, after its place in a pager's
+ * object: a futex keyed on it then stays with (mapping, index) when
+ * another page takes its place (vnode_page_named).
+ */
+void bsdvm_page_name(struct page *page, struct address_space *mapping,
+		     pgoff_t index)
+{
+	page->index = index;
+	WRITE_ONCE(page->mapping, mapping);
+}
+
 /* Before the page's last put: the allocator refuses a page with a mapping. */
 static void bsdvm_page_disown(struct page *page)
 {

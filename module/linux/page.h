@@ -16,7 +16,10 @@
  * and index: so every own page has mapping = one module-wide inode's and
  * an index no other page has had, set before its first PTE and cleared
  * before bsdvm's last put (os_linux.c).  Two processes that map one page
- * at different addresses then wait on the same key.  A lent page is the
+ * at different addresses then wait on the same key.  A page of a vnode
+ * object is named after its place instead: its vnode's own inode of
+ * bsdvm's file system and its file index (vnode_page_named), so a key
+ * survives the page being dropped and read again.  A lent page is the
  * page cache's, with its file's mapping and index, and is mapped by a
  * special PTE, which get_user_pages() does not see (pmap.c says why).
  */
@@ -69,6 +72,8 @@ static inline struct list_head *bsdvm_page_pv(vm_page_t m)
  * handle's VM_PG_* bits for good (VM_PG_LENT).  NULL without memory.
  */
 vm_page_t bsdvm_page_lend(struct page *page, unsigned int flags);
+void bsdvm_page_name(struct page *page, struct address_space *mapping,
+		     pgoff_t index);
 
 int bsdvm_page_global_init(void);
 void bsdvm_page_global_exit(void);

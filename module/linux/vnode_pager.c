@@ -57,6 +57,7 @@
 #include "vm/vm_pager.h"
 #include "vm/pmap.h"
 #include "compat.h"
+#include "internal.h"
 #include "page.h"
 #include "space.h"
 #include "vnode.h"
@@ -69,6 +70,13 @@ struct bsdvm_vnode {
 	 * for a regular file, its inode.  Pinned by file.
 	 */
 	struct inode *inode;
+	/*
+	 * An inode of bsdvm's file system that names the object's own pages
+	 * (bsdvm_page_name): a shared futex in one is keyed on it and the
+	 * file index, whichever page is there.  Freed with vn, after every
+	 * page of the object has been.
+	 */
+	struct inode *key_inode;
 	/*
 	 * The first mapper's: names the page cache and pins the inode.  No
 	 * I/O goes through it: each mapping reads through its own file and
@@ -494,8 +502,19 @@ out:
 
 static void vnode_free(struct bsdvm_vnode *vn)
 {
-	if (refcount_dec_and_test(&vn->refs))
-		kfree(vn);
+	if (!refcount_dec_and_test(&vn->refs))
+		return;
+	if (vn->key_inode)
+		iput(vn->key_inode);
+	kfree(vn);
+}
+
+static void vnode_page_named(struct vm_object *obj, vm_pindex_t pindex,
+			     vm_page_t m)
+{
+	struct bsdvm_vnode *vn = obj->handle;
+
+	bsdvm_page_name((struct page *)m, vn->key_inode->i_mapping, pindex);
 }
 
 void os_cred_hold(void *cred)
@@ -621,6 +640,7 @@ static void vnode_dealloc(struct vm_object *obj)
 static const struct vm_pager_ops vnode_pager_ops = {
 	.name = "vnode",
 	.lendpages = vnode_lendpages,
+	.page_named = vnode_page_named,
 	.getpages = vnode_getpages,
 	.putpages = vnode_putpages,
 	.lastref = vnode_lastref,
@@ -778,6 +798,12 @@ static struct bsdvm_vnode *vnode_create(struct file *file)
 	INIT_WORK(&vn->reap, vnode_reap);
 	INIT_LIST_HEAD(&vn->reaping);
 	refcount_set(&vn->refs, 1);
+	vn->key_inode = bsdvm_fs_inode();
+	if (IS_ERR(vn->key_inode)) {
+		err = PTR_ERR(vn->key_inode);
+		kfree(vn);
+		return ERR_PTR(err);
+	}
 	vn->inode = inode;
 	vn->file = get_file(file);
 	fsnotify_init_mark(&vn->mark, vnode_group);

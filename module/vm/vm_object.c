@@ -103,6 +103,15 @@ void vm_object_reference(struct vm_object *obj)
 	vm_object_unlock(obj);
 }
 
+/* Page m enters obj at pindex: its pager may name it (vm_pager.h). */
+static void vm_object_page_named(struct vm_object *obj, vm_pindex_t pindex,
+				 vm_page_t m)
+{
+	if (obj->pager && obj->pager->page_named &&
+	    !(os_page_flags(m) & VM_PG_LENT))
+		obj->pager->page_named(obj, pindex, m);
+}
+
 /* Pages the host lent (VM_PG_LENT) entering or leaving obj. */
 static void vm_object_count_lent(struct vm_object *obj, vm_page_t m, int d)
 {
@@ -133,6 +142,7 @@ int vm_object_page_insert(struct vm_object *obj, vm_pindex_t pindex,
 		return err;
 	obj->resident_count++;
 	vm_object_count_lent(obj, m, 1);
+	vm_object_page_named(obj, pindex, m);
 	return 0;
 }
 
@@ -164,6 +174,7 @@ vm_page_t vm_object_page_replace(struct vm_object *obj, vm_pindex_t pindex,
 	old = os_pindex_replace(&obj->pages, pindex, m);
 	vm_object_count_lent(obj, old, -1);
 	vm_object_count_lent(obj, m, 1);
+	vm_object_page_named(obj, pindex, m);
 	return old;
 }
 

@@ -81,6 +81,14 @@ struct vm_pager_ops {
 	int (*lendpages)(struct vm_object *obj, vm_pindex_t pindex,
 			 vm_page_t *pages, int count, int reqidx);
 	/*
+	 * Optional: page m of the host's (not a loan) is now at pindex of
+	 * obj (locked), and nothing maps it yet.  The host may name it
+	 * after (obj, pindex), so that what the host keys on a page (Linux:
+	 * a shared futex) stays the same when another page takes its place.
+	 */
+	void (*page_named)(struct vm_object *obj, vm_pindex_t pindex,
+			   vm_page_t m);
+	/*
 	 * Write pages[0..count) (dirty, held, object unlocked) to
 	 * pindex .. pindex + count - 1 of the backing store, and with
 	 * VM_PAGER_PUT_SYNC wait until it is stable.  No core lock held; obj

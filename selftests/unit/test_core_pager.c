@@ -261,6 +261,9 @@ struct fvn {
 	vm_page_t *cache;
 	vm_size_t ncache;
 	int lent_fast;		/* pages lendpages lent */
+	/* page_named calls, and the pindex each own page was named for */
+	int named;
+	vm_page_t named_page[8];
 };
 
 /* The byte at off changes in the file and its cache: write(2). */
@@ -373,6 +376,18 @@ static int fvn_putpages(struct vm_object *obj, vm_pindex_t pindex,
 	return 0;
 }
 
+static void fvn_page_named(struct vm_object *obj, vm_pindex_t pindex,
+			   vm_page_t m)
+{
+	struct fvn *v = obj->handle;
+
+	OS_ASSERT(!(os_page_flags(m) & VM_PG_LENT));
+	os_mutex_assert_held(&obj->lock);
+	v->named++;
+	if (pindex < 8)
+		v->named_page[pindex] = m;
+}
+
 static void fvn_lastref(struct vm_object *obj)
 {
 	struct fvn *v = obj->handle;
@@ -383,6 +398,7 @@ static void fvn_lastref(struct vm_object *obj)
 static const struct vm_pager_ops fvn_ops = {
 	.name = "fakevnode",
 	.lendpages = fvn_lendpages,
+	.page_named = fvn_page_named,
 	.getpages = fvn_getpages,
 	.putpages = fvn_putpages,
 	.lastref = fvn_lastref,
@@ -752,6 +768,48 @@ TEST(vnode_lent_pages_are_shared_and_copied_before_a_write)
 	CHECK_EQ(v->lastrefs, 1);
 	fvn_free(v);
 	CHECK_EQ(global_stats().pages_lent, 0);
+	CHECK_EQ(live_pages(), 0);
+	CHECK_EQ(live_objects(), 0);
+}
+
+/*
+ * Every own page that enters a pager's object is named for its pindex
+ * (vm_pager.h page_named): the placeholders a read fills, the copy that
+ * replaces a loan before a write; loans never are (the pager asserts).
+ */
+TEST(vnode_own_pages_are_named_for_their_place)
+{
+	struct tproc *p = tp_new();
+	struct fvn *v = fvn_new(4 * PS);
+	vm_offset_t a;
+	vm_page_t m;
+	int err;
+
+	a = map_file(p, fvn_ref(v), 4 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a + PS), 0x41);	/* read into placeholders */
+	CHECK(v->named >= 1);
+	CHECK(pmap_user_lookup(p->pmap, a + PS, &m, NULL));
+	CHECK(v->named_page[1] == m);
+	tp_exit(p);
+	CHECK_EQ(v->lastrefs, 1);
+	fvn_free(v);
+
+	p = tp_new();
+	v = fvn_new(4 * PS);
+	v->lend = true;
+	a = map_file(p, fvn_ref(v), 4 * PS, RW, BSD_MAP_SHARED, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(tp_get(p, a + 2 * PS), 0x42);	/* lent */
+	CHECK(pmap_user_lookup(p->pmap, a + 2 * PS, &m, NULL));
+	CHECK(os_page_flags(m) & VM_PG_LENT);
+	v->named = 0;		/* the placeholders the loans replaced */
+	CHECK_EQ(tp_wr(p, a + 2 * PS, 1), 0);	/* the copy replaces it */
+	CHECK_EQ(v->named, 1);
+	CHECK(pmap_user_lookup(p->pmap, a + 2 * PS, &m, NULL));
+	CHECK(v->named_page[2] == m);
+	tp_exit(p);
+	fvn_free(v);
 	CHECK_EQ(live_pages(), 0);
 	CHECK_EQ(live_objects(), 0);
 }
