@@ -8,8 +8,10 @@
  * (Documentation/linux.rst).  Most file systems copy (copy_to_user goes
  * through the module's fault handler), but some pin the buffer instead:
  * 9p's zero-copy path for any transfer over 1 KiB (the QEMU guest's
- * root), FUSE direct I/O, O_DIRECT.  Those fail with EFAULT on a lent
- * page.  When that happens with a buffer in the arena, the shim
+ * root), FUSE direct I/O, O_DIRECT.  Those fail on a lent page: EFAULT
+ * from a get_user_pages reference, EEXIST from a FOLL_PIN (O_DIRECT;
+ * __get_user_pages' "a PTE but no struct page").  When that happens with
+ * a buffer in the arena, the shim
  * repeats the transfer through a bounce buffer of Linux memory: the
  * failed call moved no data (the pin fails before any I/O).
  * The libc entry points read, write, pread(64), pwrite(64), readv,
@@ -38,7 +40,7 @@ extern ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off);
 
 static bool arena_efault(const void *buf, size_t n)
 {
-	return errno == EFAULT &&
+	return (errno == EFAULT || errno == EEXIST) &&
 	       __atomic_load_n(&bv_lib.state, __ATOMIC_ACQUIRE) ==
 	       BV_ST_READY && n && bv_in_arena((uintptr_t)buf, 1);
 }
@@ -134,7 +136,7 @@ ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 	__attribute__((alias("pwrite")));
 
-/* Any buffer of the vector in the arena, after an EFAULT? */
+/* Any buffer of the vector in the arena, after an EFAULT or EEXIST? */
 static bool arena_efault_iov(const struct iovec *iov, int cnt)
 {
 	int i;
