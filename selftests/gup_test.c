@@ -634,6 +634,42 @@ TEST_F(gup, rss_counts_arena_pages)
 	EXPECT_GE(file0 + SLACK_KB, file2);
 }
 
+/*
+ * BSD's MADV_DONTNEED keeps the pages (and the data): RSS and the module's
+ * page count stay, once read again.  MADV_FREE on memory only this space
+ * maps frees them: both drop by the same amount.
+ */
+TEST_F(gup, rss_after_dontneed_and_free)
+{
+	char *q = bsdvm_anon(self->a.fd, RSS_PAGES * PG, BSD_MAP_PRIVATE);
+	struct bsdvm_stats st0, st1, st2;
+	long smaps0, smaps1, smaps2;
+	size_t i;
+
+	ASSERT_NE(NULL, q);
+	smaps0 = smaps_rss_kb(self->a.base);
+	for (i = 0; i < RSS_PAGES; i++)
+		q[i * PG] = 1;
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st0, 0));
+	ASSERT_EQ(0, bsdvm_advise(self->a.fd, q, RSS_PAGES * PG,
+				  BSD_MADV_DONTNEED));
+	for (i = 0; i < RSS_PAGES; i++)
+		ASSERT_EQ(1, q[i * PG]);
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st1, 0));
+	smaps1 = smaps_rss_kb(self->a.base);
+	EXPECT_EQ(st0.pages, st1.pages);
+	EXPECT_EQ(RSS_PAGES * 4, smaps1 - smaps0);
+	ASSERT_EQ(0, bsdvm_advise(self->a.fd, q, RSS_PAGES * PG,
+				  BSD_MADV_FREE));
+	ASSERT_EQ(0, bsdvm_stats(self->a.fd, &st2, 0));
+	smaps2 = smaps_rss_kb(self->a.base);
+	TH_LOG("pages %lld -> %lld -> %lld, arena Rss %ld -> %ld -> %ld kB",
+	       (long long)st0.pages, (long long)st1.pages,
+	       (long long)st2.pages, smaps0, smaps1, smaps2);
+	EXPECT_EQ(RSS_PAGES, st1.pages - st2.pages);
+	EXPECT_EQ(RSS_PAGES * 4, smaps1 - smaps2);
+}
+
 /* A child's RSS counts the parent's pages it maps, once each. */
 TEST_F(gup, rss_after_fork_and_cow)
 {
